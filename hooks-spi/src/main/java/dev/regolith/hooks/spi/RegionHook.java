@@ -1,0 +1,105 @@
+package dev.regolith.hooks.spi;
+
+/**
+ * A plugin that is told when a region's SST files are written and when its manifest changes.
+ *
+ * <p>Hook jars register implementations through {@link java.util.ServiceLoader}: a file
+ * {@code META-INF/services/dev.regolith.hooks.spi.RegionHook} that names the class, which needs a
+ * public no-argument constructor. Every method has a default, so a hook overrides only what it
+ * needs and keeps working when methods are added to this interface.
+ *
+ * <h2>Lifecycle</h2>
+ * The engine instantiates each hook once, calls {@link #init(HookContext)} once before any event,
+ * delivers events, and calls {@link #close()} once when the engine shuts down. Hooks are ordered by
+ * {@link #priority()} (ascending), then by {@link #name()}; names must be unique within an engine.
+ *
+ * <h2>Threading and locks</h2>
+ * <ul>
+ *   <li>No engine lock is held while a callback runs. This is enforced: the receipt that carries a
+ *       manifest update refuses to be fired on a thread that holds the region's manifest write
+ *       lock. A callback may therefore read the region, or wait for another thread that commits to
+ *       it, without deadlocking the engine.</li>
+ *   <li>Callbacks may arrive on any engine thread, and callbacks for different regions may run
+ *       concurrently, so an implementation must be thread-safe.</li>
+ *   <li>In this version callbacks run on the thread that committed the change, right after it
+ *       released the lock; two commits to one region racing on different threads may therefore
+ *       reach a hook out of version order. Use {@link ManifestUpdatedEvent#manifestVersion()} to
+ *       detect that. Per-hook executors with strict per-region ordering are the next step of the
+ *       delivery design.</li>
+ * </ul>
+ *
+ * <h2>Failures</h2>
+ * An exception (or error other than {@link VirtualMachineError}) thrown by a callback does nothing
+ * to the engine: it is caught, logged with the hook's name and region, and counted in the hook's
+ * metrics. The commit that produced the event stays committed and the other hooks still receive
+ * the event.
+ *
+ * <h2>Coverage</h2>
+ * Which operations fire which callback ("once" = one callback per operation, carrying the listed
+ * action kinds). Operations marked <em>planned</em> are not in this version of the engine yet; when
+ * they arrive they fire exactly what the table says.
+ * <table>
+ *   <caption>Callbacks fired per operation</caption>
+ *   <tr><th>Operation</th><th>onSstFilesWritten</th><th>onManifestUpdated</th></tr>
+ *   <tr><td>Create region</td><td>no</td><td>once: CHANGE (version 1)</td></tr>
+ *   <tr><td>Commit through the funnel (any logical change)</td><td>no</td><td>once per commit; a
+ *       multi-step commit whose receipts are merged fires once, with all actions in order</td></tr>
+ *   <tr><td>Flush (planned)</td><td>once, before the commit</td><td>once: EDIT</td></tr>
+ *   <tr><td>Local compaction (planned)</td><td>once, before the commit</td><td>once: EDIT</td></tr>
+ *   <tr><td>TTL expiry (planned)</td><td>no</td><td>once: EDIT</td></tr>
+ *   <tr><td>Region edit / bulk ingest (planned)</td><td>no (files written elsewhere)</td><td>once: EDIT</td></tr>
+ *   <tr><td>Copy region (planned)</td><td>no (files copied)</td><td>once: EDIT</td></tr>
+ *   <tr><td>Alter (planned)</td><td>no</td><td>once: CHANGE</td></tr>
+ *   <tr><td>Truncate (planned)</td><td>no</td><td>once: TRUNCATE</td></tr>
+ *   <tr><td>Enter staging (planned)</td><td>no</td><td>no (staging manifest is invisible)</td></tr>
+ *   <tr><td>Staging apply (planned)</td><td>no</td><td>once: the staged actions, merged</td></tr>
+ *   <tr><td>Index build (planned)</td><td>no (index files only)</td><td>once: EDIT</td></tr>
+ *   <tr><td>Checkpoint, manifest cleanup</td><td>no</td><td>no (not a logical change)</td></tr>
+ *   <tr><td>Follower sync (planned)</td><td>no</td><td>no (followers author no change)</td></tr>
+ *   <tr><td>Failed commit</td><td>no</td><td>no</td></tr>
+ * </table>
+ */
+public interface RegionHook extends AutoCloseable {
+
+    /**
+     * The hook's stable name: it keys the hook's configuration ({@code hooks.<name>.*}), its
+     * metrics and its log lines, so it must not change between releases of a hook jar. Letters,
+     * digits, {@code .}, {@code _} and {@code -} only. Defaults to the implementing class's name.
+     */
+    default String name() {
+        return getClass().getName();
+    }
+
+    /** Delivery order among hooks: lower first; ties are broken by {@link #name()}. Default 0. */
+    default int priority() {
+        return 0;
+    }
+
+    /**
+     * Called once, before any event, with the hook's configuration. A hook that throws here is
+     * not installed (or, with strict hook loading, fails engine start).
+     */
+    default void init(HookContext context) {
+    }
+
+    /**
+     * SST data files were physically written by a flush or a compaction; the manifest commit that
+     * makes them live has not happened yet and may still fail, in which case the files are
+     * deleted and no {@link #onManifestUpdated} names them.
+     */
+    default void onSstFilesWritten(SstFilesWrittenEvent event) {
+    }
+
+    /**
+     * A logical change to a region's manifest was committed durably. Fired after the manifest
+     * write lock is released; never for checkpoints, manifest cleanup, follower sync or failed
+     * commits.
+     */
+    default void onManifestUpdated(ManifestUpdatedEvent event) {
+    }
+
+    /** Called once when the engine shuts down; no event is delivered afterwards. */
+    @Override
+    default void close() {
+    }
+}
