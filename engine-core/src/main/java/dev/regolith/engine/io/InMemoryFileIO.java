@@ -1,0 +1,70 @@
+package dev.regolith.engine.io;
+
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * {@link FileIO} held in memory, for benchmarks that measure the engine's own work without the
+ * disk, and for tests. Nothing survives the process.
+ */
+public final class InMemoryFileIO implements FileIO {
+
+    private final ConcurrentSkipListMap<Path, byte[]> files = new ConcurrentSkipListMap<>();
+    private final Set<Path> directories = ConcurrentHashMap.newKeySet();
+
+    @Override
+    public void createDirectories(Path directory) {
+        for (Path current = directory.toAbsolutePath(); current != null; current = current.getParent()) {
+            directories.add(current);
+        }
+    }
+
+    @Override
+    public void writeAtomically(Path file, byte[] content) throws IOException {
+        Path absolute = file.toAbsolutePath();
+        requireDirectory(absolute.getParent());
+        files.put(absolute, content.clone());
+    }
+
+    @Override
+    public byte[] readAllBytes(Path file) throws IOException {
+        byte[] content = files.get(file.toAbsolutePath());
+        if (content == null) {
+            throw new NoSuchFileException(file.toString());
+        }
+        return content.clone();
+    }
+
+    @Override
+    public boolean exists(Path file) {
+        Path absolute = file.toAbsolutePath();
+        return files.containsKey(absolute) || directories.contains(absolute);
+    }
+
+    @Override
+    public List<String> list(Path directory) throws IOException {
+        Path absolute = directory.toAbsolutePath();
+        requireDirectory(absolute);
+        return files.keySet().stream()
+                .filter(path -> absolute.equals(path.getParent()))
+                .map(path -> path.getFileName().toString())
+                .sorted()
+                .toList();
+    }
+
+    @Override
+    public boolean deleteIfExists(Path file) {
+        return files.remove(file.toAbsolutePath()) != null;
+    }
+
+    private void requireDirectory(Path directory) throws IOException {
+        if (!directories.contains(directory)) {
+            throw new NoSuchFileException(directory.toString(), null, "no such directory");
+        }
+    }
+}

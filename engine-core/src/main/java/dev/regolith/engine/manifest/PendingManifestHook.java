@@ -1,0 +1,164 @@
+package dev.regolith.engine.manifest;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.regolith.engine.api.ManifestAction;
+import dev.regolith.engine.api.ManifestActionList;
+import dev.regolith.engine.api.RegionId;
+import dev.regolith.engine.hook.RegionHooks;
+import dev.regolith.hooks.spi.ManifestUpdatedEvent;
+import java.lang.ref.Cleaner;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The receipt of a committed manifest change: the {@code onManifestUpdated} notification it owes
+ * the region's hooks, deferred until the manifest write lock is released.
+ *
+ * <p>Only {@link ManifestCommitter#commitLocked} creates receipts. Each receipt is used exactly
+ * once: {@link #fire() fired}, {@link #merge merged} into another, or {@link #discard()
+ * discarded}. Using it a second time throws {@link IllegalStateException}; one that is
+ * garbage-collected unused is reported as a leak (see {@link ReceiptLeaks}).
+ *
+ * <p>Receipts are not thread-safe; hand one between threads only with a happens-before edge.
+ */
+public final class PendingManifestHook {
+
+    /** The version of an empty receipt: lower than any committed version. */
+    static final long NO_VERSION = 0;
+
+    private final RegionId regionId;
+    private final List<ManifestAction> actions;
+    private final long firstVersion;
+    private final long version;
+    private final RegionHooks hooks;
+    private final ManifestLock lock;
+    private final ReceiptLeaks.State state;
+    private final Cleaner.Cleanable cleanable;
+
+    PendingManifestHook(RegionId regionId, List<ManifestAction> actions, long firstVersion, long version, RegionHooks hooks,
+            ManifestLock lock) {
+        this.regionId = requireNonNull(regionId, "regionId is null");
+        this.actions = requireNonNull(actions, "actions is null");
+        this.firstVersion = firstVersion;
+        this.version = version;
+        this.hooks = requireNonNull(hooks, "hooks is null");
+        this.lock = requireNonNull(lock, "lock is null");
+        this.state = new ReceiptLeaks.State(regionId, version);
+        this.cleanable = ReceiptLeaks.track(this, state);
+    }
+
+    /** A receipt that owes nothing: the identity of {@link #merge}. */
+    static PendingManifestHook empty(RegionId regionId, RegionHooks hooks, ManifestLock lock) {
+        return new PendingManifestHook(regionId, List.of(), NO_VERSION, NO_VERSION, hooks, lock);
+    }
+
+    public RegionId regionId() {
+        return regionId;
+    }
+
+    /** The committed actions this receipt covers, in commit order; empty for an empty receipt. */
+    public List<ManifestAction> actions() {
+        return actions;
+    }
+
+    /** The first manifest version this receipt covers, or 0 if it is empty. */
+    public long firstVersion() {
+        return firstVersion;
+    }
+
+    /** The manifest version after the last commit this receipt covers, or 0 if it is empty. */
+    public long version() {
+        return version;
+    }
+
+    public boolean isEmpty() {
+        return actions.isEmpty();
+    }
+
+    /**
+     * Combines this receipt and {@code other} into one that notifies once: this receipt's actions
+     * followed by {@code other}'s, with the later version. Merging is associative, and a merge
+     * with an empty receipt returns the other receipt unchanged. Both inputs are used up.
+     *
+     * @throws IllegalArgumentException if the receipts belong to different regions
+     * @throws IllegalStateException if either receipt was already used
+     */
+    public PendingManifestHook merge(PendingManifestHook other) {
+        if (!regionId.equals(other.regionId)) {
+            throw new IllegalArgumentException("Cannot merge receipts of different regions: " + regionId + " (version "
+                    + version + ") and " + other.regionId + " (version " + other.version + ")");
+        }
+        if (this == other) {
+            throw new IllegalArgumentException("Cannot merge a receipt of region " + regionId + " with itself");
+        }
+        checkUnused("merge");
+        other.checkUnused("merge");
+        if (other.isEmpty()) {
+            other.markUsed("merge");
+            return this;
+        }
+        if (isEmpty()) {
+            markUsed("merge");
+            return other;
+        }
+        markUsed("merge");
+        other.markUsed("merge");
+        List<ManifestAction> merged = new ArrayList<>(actions.size() + other.actions.size());
+        merged.addAll(actions);
+        merged.addAll(other.actions);
+        return new PendingManifestHook(regionId, List.copyOf(merged), Math.min(firstVersion, other.firstVersion),
+                Math.max(version, other.version), hooks, lock);
+    }
+
+    /**
+     * Delivers {@code onManifestUpdated} to every hook of the region. Does nothing (and allocates
+     * nothing) when the region has no hooks or the receipt is empty.
+     *
+     * @throws IllegalStateException if the current thread holds the region's manifest write lock,
+     *     or the receipt was already used; in the first case the receipt stays usable
+     */
+    public void fire() {
+        if (lock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("Receipt of region " + regionId + " version " + version
+                    + " fired while the manifest write lock is held: hooks never run under the lock, release it first");
+        }
+        markUsed("fire");
+        if (actions.isEmpty() || hooks.isEmpty()) {
+            return;
+        }
+        hooks.deliverManifestUpdated(new ManifestUpdatedEvent(regionId, new ManifestActionList(actions), firstVersion, version));
+    }
+
+    /**
+     * Gives the receipt up without notifying anyone. For paths that learn, after committing, that
+     * the notification is owed elsewhere; the commit itself stays committed.
+     *
+     * @throws IllegalStateException if the receipt was already used
+     */
+    public void discard() {
+        markUsed("discard");
+    }
+
+    private void checkUnused(String operation) {
+        if (state.get()) {
+            throw new IllegalStateException("Cannot " + operation + " the receipt of region " + regionId + " version "
+                    + version + ": it was already fired, merged or discarded");
+        }
+    }
+
+    private void markUsed(String operation) {
+        if (!state.compareAndSet(false, true)) {
+            checkUnused(operation);
+        }
+        if (cleanable != null) {
+            cleanable.clean(); // deregisters; the state is used, so nothing is reported
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PendingManifestHook[region=" + regionId + ", versions=" + firstVersion + ".." + version + ", actions="
+                + actions.size() + (state.get() ? ", used]" : "]");
+    }
+}
