@@ -152,8 +152,9 @@ final class ManifestStore {
                         + ": " + e, e);
             }
         }
-        throw new RegionStorageException("The manifest of region " + regionId + " in " + directory + " kept changing while "
-                + "being read (" + LOAD_ATTEMPTS + " attempts); last missing file: " + lastRace.getFile(), lastRace);
+        // Still missing after the writer had every chance to finish its cleanup: really gone.
+        throw new CorruptedFileException(lastRace.getFile(), 0, (lastRace.getReason() != null ? lastRace.getReason() : "missing")
+                + " (still missing after " + LOAD_ATTEMPTS + " attempts to read the manifest of region " + regionId + ")", lastRace);
     }
 
     private Loaded loadOnce() throws IOException {
@@ -219,7 +220,7 @@ final class ManifestStore {
         catch (NoSuchFileException e) {
             // Either cleanup raced with us (the load retries) or the checkpoint is really gone.
             NoSuchFileException missing = new NoSuchFileException(file.toString(), null,
-                    "named by " + pointerFile + " but missing");
+                    "named by " + pointerFile.getFileName() + " but missing");
             missing.initCause(e);
             throw missing;
         }

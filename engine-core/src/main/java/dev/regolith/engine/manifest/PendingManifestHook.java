@@ -7,7 +7,6 @@ import dev.regolith.engine.api.ManifestActionList;
 import dev.regolith.engine.api.RegionId;
 import dev.regolith.engine.hook.RegionHooks;
 import dev.regolith.hooks.spi.ManifestUpdatedEvent;
-import java.lang.ref.Cleaner;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,7 +33,7 @@ public final class PendingManifestHook {
     private final RegionHooks hooks;
     private final ManifestLock lock;
     private final ReceiptLeaks.State state;
-    private final Cleaner.Cleanable cleanable;
+    private final ReceiptLeaks.Tracker tracker;
 
     PendingManifestHook(RegionId regionId, List<ManifestAction> actions, long firstVersion, long version, RegionHooks hooks,
             ManifestLock lock) {
@@ -45,7 +44,7 @@ public final class PendingManifestHook {
         this.hooks = requireNonNull(hooks, "hooks is null");
         this.lock = requireNonNull(lock, "lock is null");
         this.state = new ReceiptLeaks.State(regionId, version);
-        this.cleanable = ReceiptLeaks.track(this, state);
+        this.tracker = ReceiptLeaks.track(this, state);
     }
 
     /** A receipt that owes nothing: the identity of {@link #merge}. */
@@ -151,8 +150,8 @@ public final class PendingManifestHook {
         if (!state.compareAndSet(false, true)) {
             checkUnused(operation);
         }
-        if (cleanable != null) {
-            cleanable.clean(); // deregisters; the state is used, so nothing is reported
+        if (tracker != null) {
+            tracker.close();
         }
     }
 
