@@ -11,7 +11,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,16 +75,32 @@ public final class RegionHooks implements AutoCloseable {
     /** Delivers {@code onManifestUpdated} to every hook, isolating failures. */
     public void deliverManifestUpdated(ManifestUpdatedEvent event) {
         for (Installed installed : hooks) {
-            installed.deliver("onManifestUpdated", event.regionId() + " version " + event.manifestVersion(),
-                    hook -> hook.onManifestUpdated(event));
+            try {
+                installed.hook.onManifestUpdated(event);
+                installed.delivered.increment();
+            }
+            catch (VirtualMachineError e) {
+                throw e;
+            }
+            catch (Throwable e) {
+                installed.failed(e, "onManifestUpdated", event.regionId() + " version " + event.manifestVersion());
+            }
         }
     }
 
     /** Delivers {@code onSstFilesWritten} to every hook, isolating failures. */
     public void deliverSstFilesWritten(SstFilesWrittenEvent event) {
         for (Installed installed : hooks) {
-            installed.deliver("onSstFilesWritten", event.regionId() + " (" + event.files().size() + " files)",
-                    hook -> hook.onSstFilesWritten(event));
+            try {
+                installed.hook.onSstFilesWritten(event);
+                installed.delivered.increment();
+            }
+            catch (VirtualMachineError e) {
+                throw e;
+            }
+            catch (Throwable e) {
+                installed.failed(e, "onSstFilesWritten", event.regionId() + " (" + event.files().size() + " files)");
+            }
         }
     }
 
@@ -118,18 +133,9 @@ public final class RegionHooks implements AutoCloseable {
             this.name = name;
         }
 
-        void deliver(String callback, String subject, Consumer<RegionHook> call) {
-            try {
-                call.accept(hook);
-                delivered.increment();
-            }
-            catch (VirtualMachineError e) {
-                throw e;
-            }
-            catch (Throwable e) {
-                failed.increment();
-                log.warn("Hook {} threw from {} for region {}; the engine goes on", name, callback, subject, e);
-            }
+        void failed(Throwable e, String callback, String subject) {
+            failed.increment();
+            log.warn("Hook {} threw from {} for region {}; the engine goes on", name, callback, subject, e);
         }
 
         HookStats stats() {
