@@ -20,13 +20,19 @@ public record RegionId(long id) implements Comparable<RegionId> {
      * Parses the text form produced by {@link #toString()}.
      *
      * @throws IllegalArgumentException if {@code text} is not {@code {table_id}_{region_number}}
-     *     with both parts unsigned 32-bit numbers
+     *     with both parts unsigned 32-bit numbers written in ASCII digits (no sign)
      */
     public static RegionId parse(String text) {
         int underscore = text.indexOf('_');
         if (underscore <= 0 || underscore == text.length() - 1) {
             throw new IllegalArgumentException(
                     "Invalid region id '" + text + "': expected {table_id}_{region_number}, e.g. 1024_0000000001");
+        }
+        // Integer.parseUnsignedInt also takes a leading '+' and non-ASCII digits (Arabic-Indic, ...):
+        // "+1024_1" would name region 1024_0000000001 too, so two directories could alias one region.
+        if (!isAsciiDigits(text, 0, underscore) || !isAsciiDigits(text, underscore + 1, text.length())) {
+            throw new IllegalArgumentException(
+                    "Invalid region id '" + text + "': table id and region number must be unsigned 32-bit numbers");
         }
         try {
             int tableId = Integer.parseUnsignedInt(text.substring(0, underscore));
@@ -37,6 +43,16 @@ public record RegionId(long id) implements Comparable<RegionId> {
             throw new IllegalArgumentException(
                     "Invalid region id '" + text + "': table id and region number must be unsigned 32-bit numbers", e);
         }
+    }
+
+    private static boolean isAsciiDigits(String text, int from, int to) {
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The table id, an unsigned 32-bit number held in an {@code int}. */

@@ -80,8 +80,17 @@ class RegionIdTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"abc_1", "1024_x", "-1_1", "1024_-1", "4294967296_1", "1_4294967296", "1_2_3", "1 _2"})
-    void parseRejectsPartsThatAreNotUnsigned32BitNumbers(String text) {
+    @ValueSource(strings = {"abc_1", "1024_x", "-1_1", "1024_-1", "1_2_3", "1 _2", "+1024_1", "1024_+1",
+            "\u0661\u0660\u0662\u0664_1"})
+    void parseRejectsPartsThatAreNotDigits(String text) {
+        assertThatThrownBy(() -> RegionId.parse(text))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Invalid region id '" + text + "': table id and region number must be unsigned 32-bit numbers");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"4294967296_1", "1_4294967296", "99999999999999999999_1"})
+    void parseRejectsPartsAboveUnsigned32Bits(String text) {
         assertThatThrownBy(() -> RegionId.parse(text))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("Invalid region id '" + text + "': table id and region number must be unsigned 32-bit numbers")
