@@ -52,8 +52,8 @@ public final class AuditLogHook implements RegionHook {
     public synchronized void init(HookContext context) {
         Map<String, String> options = context.options();
         file = Path.of(options.getOrDefault("file", "regolith-audit.jsonl")).toAbsolutePath();
-        maxBytes = parsePositive(options, "max-bytes", 64L << 20);
-        maxFiles = (int) parsePositive(options, "max-files", 5);
+        maxBytes = parsePositive(options, "max-bytes", 64L << 20, Long.MAX_VALUE);
+        maxFiles = (int) parsePositive(options, "max-files", 5, Integer.MAX_VALUE);
         try {
             Files.createDirectories(file.getParent());
             openWriter();
@@ -171,11 +171,18 @@ public final class AuditLogHook implements RegionHook {
 
     private void rotate() throws IOException {
         writer.close();
-        Files.deleteIfExists(rotated(maxFiles));
-        for (int i = maxFiles - 1; i >= 1; i--) {
-            if (Files.exists(rotated(i))) {
-                Files.move(rotated(i), rotated(i + 1), StandardCopyOption.REPLACE_EXISTING);
-            }
+        // Shift only the rotated files that exist (file.1 … file.present), not every slot up to
+        // max-files: a large max-files must not cost one stat per slot on every rotation.
+        int present = 0;
+        while (present < maxFiles && Files.exists(rotated(present + 1))) {
+            present++;
+        }
+        if (present == maxFiles) {
+            Files.delete(rotated(maxFiles));
+            present--;
+        }
+        for (int i = present; i >= 1; i--) {
+            Files.move(rotated(i), rotated(i + 1), StandardCopyOption.REPLACE_EXISTING);
         }
         Files.move(file, rotated(1), StandardCopyOption.REPLACE_EXISTING);
         openWriter();
@@ -190,20 +197,21 @@ public final class AuditLogHook implements RegionHook {
         size = Files.size(file);
     }
 
-    private static long parsePositive(Map<String, String> options, String key, long defaultValue) {
+    private static long parsePositive(Map<String, String> options, String key, long defaultValue, long max) {
         String value = options.get(key);
         if (value == null) {
             return defaultValue;
         }
         try {
             long parsed = Long.parseLong(value.trim());
-            if (parsed > 0) {
+            if (parsed > 0 && parsed <= max) {
                 return parsed;
             }
         }
         catch (NumberFormatException e) {
             // fall through to the error below
         }
-        throw new IllegalArgumentException("Invalid hooks.audit-log." + key + ": '" + value + "' (expected a positive number)");
+        throw new IllegalArgumentException("Invalid hooks.audit-log." + key + ": '" + value + "' (expected a positive number"
+                + (max == Long.MAX_VALUE ? ")" : " up to " + max + ")"));
     }
 }

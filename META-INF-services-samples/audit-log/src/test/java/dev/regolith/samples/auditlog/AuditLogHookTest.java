@@ -2,6 +2,7 @@ package dev.regolith.samples.auditlog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.regolith.engine.api.ColumnSchema;
 import dev.regolith.engine.api.DataType;
@@ -21,6 +22,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -226,7 +228,36 @@ class AuditLogHookTest {
     void invalidMaxFilesIsRejectedWithTheOptionName() {
         assertThatThrownBy(() -> init(Map.of("file", dir.resolve("audit.jsonl").toString(), "max-files", "0")))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Invalid hooks.audit-log.max-files: '0' (expected a positive number)");
+                .hasMessage("Invalid hooks.audit-log.max-files: '0' (expected a positive number up to 2147483647)");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2147483648", "4294967297"})
+    void maxFilesBeyondIntRangeIsRejectedInsteadOfWrappingAround(String value) {
+        assertThatThrownBy(() -> init(Map.of("file", dir.resolve("audit.jsonl").toString(), "max-files", value)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Invalid hooks.audit-log.max-files: '" + value + "' (expected a positive number up to 2147483647)");
+    }
+
+    @Test
+    void rotationWithHugeMaxFilesShiftsOnlyTheFilesThatExist() throws IOException {
+        Path file = dir.resolve("audit.jsonl");
+        AuditLogHook hook = new AuditLogHook();
+        hook.init(new TestingHookContext(AuditLogHook.NAME, Map.of("file", file.toString(), "max-bytes", "1", "max-files",
+                "2147483647")));
+
+        // Guards against a hang (rotation used to visit every slot up to max-files). The hook is closed
+        // inside the guard: on timeout the stuck thread still holds the hook's monitor.
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            try (hook) {
+                for (long version = 1; version <= 4; version++) {
+                    hook.onManifestUpdated(edit(version));
+                }
+            }
+        });
+
+        assertThat(fileNames()).containsExactly("audit.jsonl", "audit.jsonl.1", "audit.jsonl.2", "audit.jsonl.3");
+        assertThat(versionsOldestFirst(file, 3)).containsExactly(1L, 2L, 3L, 4L);
     }
 
     @Test
