@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 public final class HookLoader {
 
     private static final Logger log = LoggerFactory.getLogger(HookLoader.class);
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._$-]+");
 
     private HookLoader() {
     }
@@ -88,7 +88,7 @@ public final class HookLoader {
             }
             if (name == null || !NAME.matcher(name).matches()) {
                 fail(options, "Hook " + className + " has an invalid name '" + name
-                        + "': use letters, digits, '.', '_' and '-' only", null);
+                        + "': use letters, digits, '.', '_', '$' and '-' only", null);
                 continue;
             }
             if (!names.add(name)) {

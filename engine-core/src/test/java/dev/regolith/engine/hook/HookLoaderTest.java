@@ -19,6 +19,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,6 +84,10 @@ class HookLoaderTest {
         }
     }
 
+    /** Keeps the default name, the class name, which has a '$' because the class is nested. */
+    public static class DefaultNameHook implements RegionHook {
+    }
+
     public static class DuplicateNameHook implements RegionHook {
         @Override
         public String name() {
@@ -117,6 +124,15 @@ class HookLoaderTest {
     }
 
     @Test
+    void defaultNameIsTheClassNameEvenForNestedClasses() throws Exception {
+        try (URLClassLoader loader = pluginLoader(DefaultNameHook.class.getName())) {
+            RegionHooks hooks = HookLoader.load(new HookLoadOptions(false, List.of(loader), true, Map.of()));
+
+            assertThat(hooks.names()).contains("dev.regolith.engine.hook.HookLoaderTest$DefaultNameHook");
+        }
+    }
+
+    @Test
     void brokenProvidersAreSkippedAndTheRestInstalled() throws Exception {
         try (URLClassLoader loader = pluginLoader("com.example.DoesNotExist", ThrowingConstructorHook.class.getName(),
                 BadNameHook.class.getName(), FailingInitHook.class.getName(), GoodHook.class.getName(),
@@ -143,7 +159,7 @@ class HookLoaderTest {
         try (URLClassLoader loader = pluginLoader(BadNameHook.class.getName())) {
             assertThatThrownBy(() -> HookLoader.load(new HookLoadOptions(false, List.of(loader), true, Map.of())))
                     .hasMessage("Hook " + BadNameHook.class.getName() + " has an invalid name 'has spaces': use letters, "
-                            + "digits, '.', '_' and '-' only");
+                            + "digits, '.', '_', '$' and '-' only");
         }
     }
 
@@ -163,9 +179,31 @@ class HookLoaderTest {
         }
     }
 
+    /**
+     * The sample's artifact: its jar under {@code mvn verify} (the README's command). A reactor run
+     * that stops before {@code package} ({@code mvn test}) hands over its classes directory instead;
+     * then pack that into a jar, so the hook is still found through a jar and its own loader.
+     */
+    private Path sampleJar(String artifact) throws Exception {
+        Path path = Path.of(artifact);
+        if (!Files.isDirectory(path)) {
+            return path;
+        }
+        Path jar = dir.resolve("audit-log-hook.jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
+                Stream<Path> files = Files.walk(path)) {
+            for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+                out.putNextEntry(new JarEntry(path.relativize(file).toString().replace('\\', '/')));
+                Files.copy(file, out);
+                out.closeEntry();
+            }
+        }
+        return jar;
+    }
+
     @Test
     void sampleHookIsDiscoveredFromItsBuiltJar() throws Exception {
-        Path jar = Path.of(System.getProperty("regolith.test.auditLogHookJar", "(not set: run the tests through Maven)"));
+        Path jar = sampleJar(System.getProperty("regolith.test.auditLogHookJar", "(not set: run the tests through Maven)"));
         assertThat(jar).as("the audit-log sample jar, built earlier in the reactor").isRegularFile();
         assertThat(jar.getFileName().toString()).endsWith(".jar");
         // It is deliberately not on the test class path: only the jar's own loader can find it.

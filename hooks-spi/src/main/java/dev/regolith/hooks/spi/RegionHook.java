@@ -64,7 +64,8 @@ public interface RegionHook extends AutoCloseable {
     /**
      * The hook's stable name: it keys the hook's configuration ({@code hooks.<name>.*}), its
      * metrics and its log lines, so it must not change between releases of a hook jar. Letters,
-     * digits, {@code .}, {@code _} and {@code -} only. Defaults to the implementing class's name.
+     * digits, {@code .}, {@code _}, {@code $} and {@code -} only. Defaults to the implementing
+     * class's name; override it with something short, since it is part of option keys.
      */
     default String name() {
         return getClass().getName();

@@ -50,6 +50,7 @@ public final class AuditLogHook implements RegionHook {
 
     @Override
     public synchronized void init(HookContext context) {
+        close();
         Map<String, String> options = context.options();
         file = Path.of(options.getOrDefault("file", "regolith-audit.jsonl")).toAbsolutePath();
         maxBytes = parsePositive(options, "max-bytes", 64L << 20, Long.MAX_VALUE);
@@ -71,7 +72,7 @@ public final class AuditLogHook implements RegionHook {
     @Override
     public synchronized void onManifestUpdated(ManifestUpdatedEvent event) {
         if (writer == null) {
-            throw new IllegalStateException("audit-log was not initialized");
+            throw new IllegalStateException("audit-log is not open: init was not called, or the hook was closed");
         }
         byte[] line = (toJson(event, Instant.now()) + "\n").getBytes(StandardCharsets.UTF_8);
         try {
@@ -171,6 +172,16 @@ public final class AuditLogHook implements RegionHook {
 
     private void rotate() throws IOException {
         writer.close();
+        try {
+            shiftRotatedFiles();
+        }
+        finally {
+            // Even if a move failed, keep appending to the live file rather than failing every event.
+            openWriter();
+        }
+    }
+
+    private void shiftRotatedFiles() throws IOException {
         // Shift only the rotated files that exist (file.1 … file.present), not every slot up to
         // max-files: a large max-files must not cost one stat per slot on every rotation.
         int present = 0;
@@ -185,7 +196,6 @@ public final class AuditLogHook implements RegionHook {
             Files.move(rotated(i), rotated(i + 1), StandardCopyOption.REPLACE_EXISTING);
         }
         Files.move(file, rotated(1), StandardCopyOption.REPLACE_EXISTING);
-        openWriter();
     }
 
     private Path rotated(int index) {

@@ -101,7 +101,22 @@ class AuditLogHookTest {
     void eventBeforeInitIsRejected() {
         assertThatThrownBy(() -> new AuditLogHook().onManifestUpdated(edit(1)))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("audit-log was not initialized");
+                .hasMessage("audit-log is not open: init was not called, or the hook was closed");
+    }
+
+    @Test
+    void eventAfterCloseIsRejectedAndReinitReopens() throws IOException {
+        Path file = dir.resolve("audit.jsonl");
+        AuditLogHook hook = init(Map.of("file", file.toString()));
+        hook.close();
+
+        assertThatThrownBy(() -> hook.onManifestUpdated(edit(1)))
+                .hasMessage("audit-log is not open: init was not called, or the hook was closed");
+        hook.init(new TestingHookContext("audit-log", Map.of("file", file.toString())));
+        hook.init(new TestingHookContext("audit-log", Map.of("file", file.toString())));
+        hook.onManifestUpdated(edit(2));
+        hook.close();
+        assertThat(Files.readAllLines(file)).singleElement().asString().contains("\"version\":2");
     }
 
     @Test
