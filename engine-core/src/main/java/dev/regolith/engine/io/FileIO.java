@@ -44,4 +44,28 @@ public interface FileIO {
 
     /** Deletes {@code file} if it exists; returns whether it did. */
     boolean deleteIfExists(Path file) throws IOException;
+
+    /**
+     * Creates {@code file}, which must not exist, for writing from its start. To make the new
+     * file's name durable as well as its content, sync the output and then the directory.
+     *
+     * @throws java.nio.file.FileAlreadyExistsException if it exists
+     */
+    SyncableOutput create(Path file) throws IOException;
+
+    /**
+     * Opens {@code file} for positional reads.
+     *
+     * @throws java.nio.file.NoSuchFileException if it does not exist
+     */
+    ReadableFile open(Path file) throws IOException;
+
+    /** The size of {@code file} in bytes. */
+    long size(Path file) throws IOException;
+
+    /** Cuts {@code file} to {@code size} bytes and makes that durable. */
+    void truncate(Path file, long size) throws IOException;
+
+    /** Makes the entries of {@code directory} (files created, renamed or deleted in it) durable. */
+    void syncDirectory(Path directory) throws IOException;
 }

@@ -1,6 +1,10 @@
 package dev.regolith.engine.io;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.FileAlreadyExistsException;
+import java.util.Arrays;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
@@ -60,6 +64,73 @@ public final class InMemoryFileIO implements FileIO {
     @Override
     public boolean deleteIfExists(Path file) {
         return files.remove(file.toAbsolutePath()) != null;
+    }
+
+    @Override
+    public SyncableOutput create(Path file) throws IOException {
+        Path absolute = file.toAbsolutePath();
+        requireDirectory(absolute.getParent());
+        if (files.putIfAbsent(absolute, new byte[0]) != null) {
+            throw new FileAlreadyExistsException(file.toString());
+        }
+        return new SyncableOutput() {
+            private final ByteArrayOutputStream content = new ByteArrayOutputStream();
+
+            @Override
+            public void write(byte[] bytes, int offset, int length) {
+                content.write(bytes, offset, length);
+                files.put(absolute, content.toByteArray());
+            }
+
+            @Override
+            public long position() {
+                return content.size();
+            }
+
+            @Override
+            public void sync() {
+            }
+        };
+    }
+
+    @Override
+    public ReadableFile open(Path file) throws IOException {
+        byte[] content = readAllBytes(file);
+        return new ReadableFile() {
+            @Override
+            public long size() {
+                return content.length;
+            }
+
+            @Override
+            public int read(long position, ByteBuffer target) {
+                if (position >= content.length) {
+                    return -1;
+                }
+                int length = (int) Math.min(target.remaining(), content.length - position);
+                target.put(content, (int) position, length);
+                return length;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    @Override
+    public long size(Path file) throws IOException {
+        return readAllBytes(file).length;
+    }
+
+    @Override
+    public void truncate(Path file, long size) throws IOException {
+        byte[] content = readAllBytes(file);
+        files.put(file.toAbsolutePath(), Arrays.copyOf(content, (int) Math.min(size, content.length)));
+    }
+
+    @Override
+    public void syncDirectory(Path directory) {
     }
 
     private void requireDirectory(Path directory) throws IOException {

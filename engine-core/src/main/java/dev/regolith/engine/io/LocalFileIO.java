@@ -97,7 +97,75 @@ public final class LocalFileIO implements FileIO {
         return Files.deleteIfExists(file);
     }
 
-    private static void syncDirectory(Path directory) throws IOException {
+    @Override
+    public SyncableOutput create(Path file) throws IOException {
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        return new SyncableOutput() {
+            private long position;
+
+            @Override
+            public void write(byte[] bytes, int offset, int length) throws IOException {
+                ByteBuffer buffer = ByteBuffer.wrap(bytes, offset, length);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                position += length;
+            }
+
+            @Override
+            public long position() {
+                return position;
+            }
+
+            @Override
+            public void sync() throws IOException {
+                channel.force(false);
+            }
+
+            @Override
+            public void close() throws IOException {
+                channel.close();
+            }
+        };
+    }
+
+    @Override
+    public ReadableFile open(Path file) throws IOException {
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+        long size = channel.size();
+        return new ReadableFile() {
+            @Override
+            public long size() {
+                return size;
+            }
+
+            @Override
+            public int read(long position, ByteBuffer target) throws IOException {
+                return channel.read(target, position);
+            }
+
+            @Override
+            public void close() throws IOException {
+                channel.close();
+            }
+        };
+    }
+
+    @Override
+    public long size(Path file) throws IOException {
+        return Files.size(file);
+    }
+
+    @Override
+    public void truncate(Path file, long size) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.truncate(size);
+            channel.force(true);
+        }
+    }
+
+    @Override
+    public void syncDirectory(Path directory) throws IOException {
         try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
             channel.force(true);
         }

@@ -86,4 +86,29 @@ public final class TestingFileIO implements FileIO {
     public boolean deleteIfExists(Path file) throws IOException {
         return delegate.deleteIfExists(file);
     }
+
+    @Override
+    public dev.regolith.engine.io.SyncableOutput create(Path file) throws IOException {
+        return delegate.create(file);
+    }
+
+    @Override
+    public dev.regolith.engine.io.ReadableFile open(Path file) throws IOException {
+        return delegate.open(file);
+    }
+
+    @Override
+    public long size(Path file) throws IOException {
+        return delegate.size(file);
+    }
+
+    @Override
+    public void truncate(Path file, long size) throws IOException {
+        delegate.truncate(file, size);
+    }
+
+    @Override
+    public void syncDirectory(Path directory) throws IOException {
+        delegate.syncDirectory(directory);
+    }
 }
