@@ -1,0 +1,72 @@
+package dev.regolith.engine;
+
+import dev.regolith.engine.api.EngineOptions;
+import dev.regolith.engine.manifest.ManifestOptions;
+import dev.regolith.engine.memtable.WriteBuffer;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The typed form of {@link EngineOptions#settings()}. A bad value fails engine start with a message
+ * that names the key, the value and what is expected.
+ */
+record EngineSettings(
+        String walSync,
+        Duration walSyncInterval,
+        long walSegmentBytes,
+        long regionMemtableBytes,
+        long writeBufferBytes,
+        String sstCompression,
+        int sstRowGroupRows,
+        ManifestOptions manifestOptions) {
+
+    static EngineSettings of(EngineOptions options) {
+        Map<String, String> settings = options.settings();
+        return new EngineSettings(
+                choice(settings, "wal.sync", "every_batch", "every_batch", "periodic", "never"),
+                Duration.ofMillis(number(settings, "wal.sync.interval.ms", 10, 1)),
+                number(settings, "wal.segment.bytes", 64L << 20, 4096),
+                number(settings, "region.memtable.bytes", 64L << 20, 1024),
+                number(settings, "write.buffer.bytes", WriteBuffer.defaultLimit(), 1024),
+                choice(settings, "sst.compression", "zstd", "zstd", "snappy", "uncompressed"),
+                (int) number(settings, "sst.row.group.rows", 102_400, 1, Integer.MAX_VALUE),
+                new ManifestOptions((int) number(settings, "manifest.checkpoint.distance", 10, 1, Integer.MAX_VALUE)));
+    }
+
+    private static String choice(Map<String, String> settings, String key, String defaultValue, String... allowed) {
+        String value = settings.getOrDefault(key, defaultValue).trim().toLowerCase(Locale.ROOT);
+        for (String candidate : allowed) {
+            if (candidate.equals(value)) {
+                return value;
+            }
+        }
+        throw new IllegalArgumentException("Invalid setting " + key + "=" + settings.get(key) + ": expected one of "
+                + String.join(", ", allowed));
+    }
+
+    private static long number(Map<String, String> settings, String key, long defaultValue, long min) {
+        return number(settings, key, defaultValue, min, Long.MAX_VALUE);
+    }
+
+    private static long number(Map<String, String> settings, String key, long defaultValue, long min, long max) {
+        String text = settings.get(key);
+        if (text == null) {
+            return defaultValue;
+        }
+        Function<String, IllegalArgumentException> invalid = reason -> new IllegalArgumentException(
+                "Invalid setting " + key + "=" + text + ": " + reason);
+        long value;
+        try {
+            value = Long.parseLong(text.trim().replace("_", ""));
+        }
+        catch (NumberFormatException e) {
+            throw invalid.apply("not a whole number");
+        }
+        if (value < min || value > max) {
+            throw invalid.apply("must be between " + min + " and " + max);
+        }
+        return value;
+    }
+}

@@ -1,0 +1,253 @@
+package dev.regolith.engine;
+
+import dev.regolith.engine.api.Engine;
+import dev.regolith.engine.api.EngineOptions;
+import dev.regolith.engine.api.RegionId;
+import dev.regolith.engine.api.RegionManifest;
+import dev.regolith.engine.api.RegionMetadata;
+import dev.regolith.engine.api.RegionScanner;
+import dev.regolith.engine.api.ScanRequest;
+import dev.regolith.engine.api.WriteBatch;
+import dev.regolith.engine.api.exceptions.RegionNotFoundException;
+import dev.regolith.engine.api.exceptions.RegionStorageException;
+import dev.regolith.engine.hook.HookLoadOptions;
+import dev.regolith.engine.hook.HookLoader;
+import dev.regolith.engine.hook.RegionHooks;
+import dev.regolith.engine.io.FileIO;
+import dev.regolith.engine.io.LocalFileIO;
+import dev.regolith.engine.memtable.WriteBuffer;
+import dev.regolith.engine.region.Region;
+import dev.regolith.engine.sst.SstWriteOptions;
+import dev.regolith.engine.wal.Wal;
+import dev.regolith.engine.wal.WalOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Regolith's {@link Engine}: regions in one data directory, one shared WAL in {@code wal/}, one
+ * engine-wide write buffer, background flushes, and the installed hooks.
+ *
+ * <pre>
+ * {data directory}/
+ *   wal/                          WAL segments shared by all regions
+ *   1024_0000000001/              one directory per region
+ *     manifest/                   deltas, checkpoints, _last_checkpoint
+ *     {file id}.parquet           SST files
+ * </pre>
+ */
+public final class RegolithEngine implements Engine {
+
+    private static final Logger log = LoggerFactory.getLogger(RegolithEngine.class);
+
+    private final Path dataDirectory;
+    private final FileIO io;
+    private final Wal wal;
+    private final RegionHooks hooks;
+    private final WriteBuffer writeBuffer;
+    private final Region.RegionSettings regionSettings;
+    private final ConcurrentHashMap<RegionId, Region> regions = new ConcurrentHashMap<>();
+    private final Set<RegionId> flushesQueued = ConcurrentHashMap.newKeySet();
+    private final ExecutorService flushExecutor;
+    private volatile boolean closed;
+
+    private RegolithEngine(EngineOptions options, RegionHooks hooks) {
+        EngineSettings settings = EngineSettings.of(options);
+        this.dataDirectory = options.dataDirectory().toAbsolutePath();
+        this.io = new LocalFileIO();
+        this.hooks = hooks;
+        AtomicInteger threads = new AtomicInteger();
+        this.flushExecutor = Executors.newFixedThreadPool(2, runnable -> {
+            Thread thread = new Thread(runnable, "regolith-flush-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.writeBuffer = new WriteBuffer(settings.writeBufferBytes(), Duration.ofSeconds(30), this::flushLargestRegion);
+        this.regionSettings = new Region.RegionSettings(settings.regionMemtableBytes(),
+                SstWriteOptions.DEFAULT.withCodec(SstWriteOptions.Codec.valueOf(settings.sstCompression().toUpperCase()))
+                        .withRowGroupRows(settings.sstRowGroupRows()),
+                settings.manifestOptions(), this::scheduleFlush);
+        try {
+            io.createDirectories(dataDirectory);
+        }
+        catch (IOException e) {
+            throw new RegionStorageException("Cannot create the data directory " + dataDirectory + ": " + e, e);
+        }
+        WalOptions.SyncMode sync = WalOptions.SyncMode.valueOf(settings.walSync().toUpperCase());
+        this.wal = Wal.open(io, dataDirectory.resolve("wal"), new WalOptions(sync, settings.walSyncInterval(),
+                settings.walSegmentBytes()));
+    }
+
+    /** Opens an engine in {@code options.dataDirectory()}, with the hooks found on the class path. */
+    public static RegolithEngine open(EngineOptions options) {
+        return open(options, HookLoader.load(HookLoadOptions.DEFAULT.withEngineOptions(options.settings())));
+    }
+
+    /** Opens an engine with the given, already loaded hooks. */
+    public static RegolithEngine open(EngineOptions options, RegionHooks hooks) {
+        return new RegolithEngine(options, hooks);
+    }
+
+    public Path dataDirectory() {
+        return dataDirectory;
+    }
+
+    public RegionHooks hooks() {
+        return hooks;
+    }
+
+    @Override
+    public void createRegion(RegionMetadata metadata) {
+        checkOpen();
+        RegionId id = metadata.regionId();
+        regions.compute(id, (key, existing) -> {
+            if (existing != null) {
+                throw new IllegalStateException("Region " + id + " already exists and is open");
+            }
+            return Region.create(metadata, regionDirectory(id), io, wal, hooks, writeBuffer, regionSettings);
+        });
+    }
+
+    @Override
+    public void openRegion(RegionId id) {
+        checkOpen();
+        regions.computeIfAbsent(id, key -> Region.open(id, regionDirectory(id), io, wal, hooks, writeBuffer, regionSettings));
+    }
+
+    @Override
+    public void closeRegion(RegionId id) {
+        Region region = regions.remove(id);
+        if (region == null) {
+            throw new RegionNotFoundException(id, "it is not open");
+        }
+        region.close();
+    }
+
+    @Override
+    public List<RegionId> openRegions() {
+        return regions.keySet().stream().sorted().toList();
+    }
+
+    @Override
+    public List<RegionId> listRegions() {
+        List<RegionId> found = new ArrayList<>();
+        try {
+            for (String name : io.list(dataDirectory)) {
+                RegionId id;
+                try {
+                    id = RegionId.parse(name);
+                }
+                catch (IllegalArgumentException e) {
+                    continue; // wal/ and anything else that is not a region
+                }
+                if (Files.isDirectory(dataDirectory.resolve(name).resolve("manifest"))) {
+                    found.add(id);
+                }
+            }
+        }
+        catch (IOException e) {
+            throw new RegionStorageException("Cannot list regions in " + dataDirectory + ": " + e, e);
+        }
+        found.sort(Comparator.naturalOrder());
+        return found;
+    }
+
+    @Override
+    public long write(RegionId id, WriteBatch batch) {
+        return region(id).write(batch);
+    }
+
+    @Override
+    public void flush(RegionId id) {
+        region(id).flush();
+    }
+
+    @Override
+    public RegionScanner scan(RegionId id, ScanRequest request) {
+        return region(id).scan(request);
+    }
+
+    @Override
+    public RegionManifest manifest(RegionId id) {
+        return region(id).manifest();
+    }
+
+    /** The open region {@code id}. */
+    public Region region(RegionId id) {
+        checkOpen();
+        Region region = regions.get(id);
+        if (region == null) {
+            throw new RegionNotFoundException(id, "it is not open in " + dataDirectory);
+        }
+        return region;
+    }
+
+    private Path regionDirectory(RegionId id) {
+        return dataDirectory.resolve(Region.directoryName(id));
+    }
+
+    private void scheduleFlush(Region region) {
+        if (closed || !flushesQueued.add(region.id())) {
+            return;
+        }
+        flushExecutor.execute(() -> {
+            try {
+                if (!closed && regions.get(region.id()) == region) {
+                    region.flush();
+                }
+            }
+            catch (RuntimeException e) {
+                log.warn("Background flush of region {} failed; its memtable stays and the next flush retries", region.id(), e);
+            }
+            finally {
+                flushesQueued.remove(region.id());
+            }
+        });
+    }
+
+    private void flushLargestRegion() {
+        regions.values().stream()
+                .max(Comparator.comparingLong(Region::memtableBytes))
+                .filter(region -> region.memtableBytes() > 0)
+                .ifPresent(this::scheduleFlush);
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("The engine in " + dataDirectory + " is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        flushExecutor.shutdown();
+        try {
+            if (!flushExecutor.awaitTermination(60, TimeUnit.SECONDS)) {
+                log.warn("Background flushes did not finish within 60 s; their data replays from the WAL at the next open");
+            }
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        regions.values().forEach(Region::close);
+        regions.clear();
+        wal.close();
+        hooks.close();
+    }
+}
