@@ -1,0 +1,229 @@
+package dev.regolith.engine.cli;
+
+import dev.regolith.engine.RegolithEngine;
+import dev.regolith.engine.api.EngineOptions;
+import dev.regolith.engine.api.FileMeta;
+import dev.regolith.engine.api.ManifestAction;
+import dev.regolith.engine.api.RegionId;
+import dev.regolith.engine.api.RegionManifest;
+import dev.regolith.engine.api.RegionScanner;
+import dev.regolith.engine.api.ScanRequest;
+import dev.regolith.engine.hook.HookLoadOptions;
+import dev.regolith.engine.hook.HookLoader;
+import dev.regolith.engine.hook.RegionHooks;
+import dev.regolith.hooks.spi.ManifestUpdatedEvent;
+import dev.regolith.hooks.spi.RegionHook;
+import dev.regolith.hooks.spi.SstFilesWrittenEvent;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * {@code regolith demo}: creates a region, ingests a deterministic TSBS-style cpu dataset through
+ * the WAL, flushes, scans it back and checks the count, and shows what the hooks saw.
+ */
+final class DemoCommand {
+
+    static final RegionId REGION = RegionId.of(1024, 1);
+    private static final int BATCH_ROWS = 1_000;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    DemoCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    void run(List<String> args) {
+        Arguments arguments = new Arguments(args, Set.of("--dir", "--rows", "--hosts", "--hooks-dir"), Set.of());
+        if (!arguments.positional().isEmpty()) {
+            throw new UsageException("demo takes no positional arguments, got " + arguments.positional());
+        }
+        Path directory = Path.of(arguments.value("--dir", "regolith-demo")).toAbsolutePath().normalize();
+        long rows = arguments.number("--rows", 1_000_000, 1);
+        int hosts = (int) Math.min(arguments.number("--hosts", 100, 1), rows);
+        List<ClassLoader> hookLoaders = hookLoaders(arguments.value("--hooks-dir", null));
+        prepare(directory);
+
+        EngineOptions options = EngineOptions.of(directory)
+                .with("region.memtable.bytes", Long.toString(256L << 20))
+                .with("hooks.audit-log.file", directory.resolve("audit-log.jsonl").toString());
+        EventLog events = new EventLog();
+        RegionHooks loaded = HookLoader.load(HookLoadOptions.DEFAULT.withClassLoaders(hookLoaders)
+                .withEngineOptions(options.settings()));
+        List<RegionHook> all = new ArrayList<>(loaded.hooks());
+        all.add(events);
+        CpuDataset dataset = new CpuDataset(hosts);
+
+        out.printf(Locale.ROOT, "Regolith demo: %,d cpu rows (%d hosts, one row per host every 10 s) into %s%n", rows, hosts,
+                directory);
+        out.println("Hooks installed: " + all.stream().map(RegionHook::name).toList());
+        try (RegolithEngine engine = RegolithEngine.open(options, RegionHooks.of(all))) {
+            engine.createRegion(CpuDataset.metadata(REGION));
+
+            long started = System.nanoTime();
+            long lastReport = started;
+            for (long from = 0; from < rows; from += BATCH_ROWS) {
+                engine.write(REGION, dataset.batch(from, Math.min(rows, from + BATCH_ROWS)));
+                long now = System.nanoTime();
+                if (now - lastReport > 1_000_000_000L) {
+                    lastReport = now;
+                    err.printf(Locale.ROOT, "  ingested %,d of %,d rows (%d%%)%n", from + BATCH_ROWS, rows,
+                            (from + BATCH_ROWS) * 100 / rows);
+                }
+            }
+            double ingestSeconds = (System.nanoTime() - started) / 1e9;
+            out.printf(Locale.ROOT, "Ingest: %,d rows in %.2f s = %,.0f rows/s (WAL fsync per batch of %,d rows)%n", rows,
+                    ingestSeconds, rows / ingestSeconds, BATCH_ROWS);
+
+            long flushStarted = System.nanoTime();
+            engine.flush(REGION);
+            out.printf(Locale.ROOT, "Flush: done in %.2f s%n", (System.nanoTime() - flushStarted) / 1e9);
+
+            RegionManifest manifest = engine.manifest(REGION);
+            long fileRows = manifest.files().values().stream().mapToLong(FileMeta::numRows).sum();
+            out.printf(Locale.ROOT, "SST files (manifest version %d): %d file(s), %,d rows%n", manifest.manifestVersion(),
+                    manifest.files().size(), fileRows);
+            for (FileMeta file : manifest.files().values()) {
+                out.printf(Locale.ROOT, "  %s  %,d rows  %d row group(s)  %,d bytes  level %d%n",
+                        directory.resolve(REGION.toString()).resolve(file.fileId() + ".parquet"), file.numRows(),
+                        file.numRowGroups(), file.fileSize(), file.level());
+            }
+
+            long scanStarted = System.nanoTime();
+            long scanned = 0;
+            try (RegionScanner scanner = engine.scan(REGION, ScanRequest.all())) {
+                while (scanner.hasNext()) {
+                    scanner.next();
+                    scanned++;
+                }
+            }
+            double scanSeconds = (System.nanoTime() - scanStarted) / 1e9;
+            out.printf(Locale.ROOT, "Scan: %,d rows read back in %.2f s (%,.0f rows/s); expected %,d: %s%n", scanned,
+                    scanSeconds, scanned / scanSeconds, rows, scanned == rows ? "OK" : "MISMATCH");
+            out.println("Hook events seen:");
+            events.lines().forEach(line -> out.println("  " + line));
+            Path audit = directory.resolve("audit-log.jsonl");
+            if (Files.exists(audit)) {
+                out.println("Audit log (audit-log hook): " + audit + ", " + lineCount(audit) + " line(s)");
+            }
+            out.println("Try: bin/regolith inspect " + directory + "   or   bin/regolith scan " + directory + " --region "
+                    + REGION + " --where hostname=host_1 --limit 5");
+            if (scanned != rows) {
+                throw new IllegalStateException("the scan returned " + scanned + " rows, expected " + rows);
+            }
+        }
+    }
+
+    /** The demo owns its directory: it starts empty, or holds a previous demo run, which is removed. */
+    private static void prepare(Path directory) {
+        try {
+            if (Files.isDirectory(directory)) {
+                boolean previousRun = Files.isDirectory(directory.resolve("wal"));
+                boolean empty;
+                try (Stream<Path> entries = Files.list(directory)) {
+                    empty = entries.findAny().isEmpty();
+                }
+                if (!empty && !previousRun) {
+                    throw new UsageException(directory + " exists and is not a Regolith data directory; pick another --dir");
+                }
+                try (Stream<Path> entries = Files.walk(directory)) {
+                    for (Path path : entries.sorted(Comparator.reverseOrder()).toList()) {
+                        if (!path.equals(directory)) {
+                            Files.delete(path);
+                        }
+                    }
+                }
+            }
+            Files.createDirectories(directory);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare " + directory + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<ClassLoader> hookLoaders(String hooksDir) {
+        if (hooksDir == null) {
+            return List.of();
+        }
+        Path directory = CommandSupport.existingDirectory(hooksDir);
+        List<ClassLoader> loaders = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(directory)) {
+            for (Path jar : entries.filter(path -> path.toString().endsWith(".jar")).sorted().toList()) {
+                loaders.add(new URLClassLoader(new URL[] {jar.toUri().toURL()}, DemoCommand.class.getClassLoader()));
+            }
+        }
+        catch (MalformedURLException e) {
+            throw new IllegalArgumentException("bad hook jar path in " + directory + ": " + e.getMessage(), e);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + directory + ": " + e.getMessage(), e);
+        }
+        if (loaders.isEmpty()) {
+            throw new UsageException("--hooks-dir " + directory + " holds no .jar files");
+        }
+        return loaders;
+    }
+
+    private static long lineCount(Path file) {
+        try (Stream<String> lines = Files.lines(file)) {
+            return lines.count();
+        }
+        catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** A hook of the demo's own that summarizes what it was told. */
+    private static final class EventLog implements RegionHook {
+        private final List<String> lines = new ArrayList<>();
+
+        @Override
+        public String name() {
+            return "demo-events";
+        }
+
+        @Override
+        public int priority() {
+            return Integer.MAX_VALUE;
+        }
+
+        @Override
+        public synchronized void onSstFilesWritten(SstFilesWrittenEvent event) {
+            for (var file : event.files()) {
+                lines.add(String.format(Locale.ROOT, "onSstFilesWritten  %s %s %s: %,d rows, %,d bytes", event.regionId(),
+                        event.reason(), file.path().getFileName(), file.meta().numRows(), file.meta().fileSize()));
+            }
+        }
+
+        @Override
+        public synchronized void onManifestUpdated(ManifestUpdatedEvent event) {
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "onManifestUpdated  %s version %d:",
+                    event.regionId(), event.manifestVersion()));
+            for (ManifestAction action : event.actions().actions()) {
+                line.append(' ').append(action.kind());
+                if (action instanceof ManifestAction.Edit edit) {
+                    line.append(String.format(Locale.ROOT, "(+%d file(s), -%d)", edit.filesToAdd().size(),
+                            edit.filesToRemove().size()));
+                }
+            }
+            lines.add(line.toString());
+        }
+
+        synchronized List<String> lines() {
+            return List.copyOf(lines);
+        }
+    }
+}
