@@ -154,6 +154,9 @@ public final class Region {
         region.version = new RegionVersion(manifest.metadata(), memtable, List.of(), files, manifest.manifestVersion());
         region.lastSequence = manifest.flushedSequence();
         region.lastEntryId = manifest.flushedEntryId();
+        // Entry ids must stay above what the manifest says is flushed, even if the WAL lost an
+        // unsynced tail that had reached them; otherwise new entries would be skipped at replay.
+        wal.obsolete(id, manifest.flushedEntryId());
         wal.replay(id, manifest.flushedEntryId(), (entryId, schemaVersion, rows) -> {
             memtable.insert(rows);
             region.lastEntryId = Math.max(region.lastEntryId, entryId);
@@ -351,24 +354,15 @@ public final class Region {
         Path path = sstPath(fileId);
         WrittenSstFile written;
         try (SstWriter writer = new SstWriter(io, path, metadata, settings.sstOptions())) {
-            try {
-                List<Iterator<InternalRow>> sources = new ArrayList<>();
-                frozen.forEach(memtable -> sources.add(memtable.iterator()));
-                NewestVersions rows = new NewestVersions(new RowOrder(metadata), sources);
-                while (rows.hasNext()) {
-                    writer.write(rows.next());
-                }
-                written = writer.finish(fileId, 0);
+            List<Iterator<InternalRow>> sources = new ArrayList<>();
+            frozen.forEach(memtable -> sources.add(memtable.iterator()));
+            NewestVersions rows = new NewestVersions(new RowOrder(metadata), sources);
+            while (rows.hasNext()) {
+                writer.write(rows.next());
             }
-            catch (RuntimeException e) {
-                writer.abort();
-                throw e;
-            }
+            written = writer.finish(fileId, 0);
         }
-        catch (IOException e) {
-            deleteQuietly(path);
-            throw new RegionStorageException("Flush of region " + id + " failed writing " + path + ": " + e, e);
-        }
+        // A writer closed unfinished (the write failed) has deleted its partial file.
 
         hooks.deliverSstFilesWritten(new SstFilesWrittenEvent(id, metadata, SstFilesWrittenEvent.Reason.FLUSH, List.of(written)));
 
@@ -441,13 +435,9 @@ public final class Region {
                 sources.add(SstScanSupport.read(reader, metadata, request));
             }
         }
-        catch (IOException | RuntimeException e) {
-            RegionScan partial = new RegionScan(metadata, request, List.of(), resources);
-            partial.close();
-            if (e instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new RegionStorageException("Failed to open the SST files of region " + id + ": " + e, e);
+        catch (RuntimeException e) {
+            new RegionScan(metadata, request, List.of(), resources).close();
+            throw e;
         }
         return new RegionScan(metadata, request, sources, resources);
     }
