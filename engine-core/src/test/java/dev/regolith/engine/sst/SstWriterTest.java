@@ -15,7 +15,11 @@ import dev.regolith.engine.api.OpType;
 import dev.regolith.engine.api.RegionMetadata;
 import dev.regolith.engine.api.TimeRange;
 import dev.regolith.engine.api.exceptions.RegionStorageException;
+import dev.regolith.engine.io.FileIO;
+import dev.regolith.engine.io.InMemoryFileIO;
 import dev.regolith.engine.io.LocalFileIO;
+import dev.regolith.engine.io.ReadableFile;
+import dev.regolith.engine.io.SyncableOutput;
 import dev.regolith.engine.row.InternalRow;
 import dev.regolith.engine.row.RowOrder;
 import dev.regolith.hooks.spi.ColumnStatistics;
@@ -294,6 +298,57 @@ class SstWriterTest {
     }
 
     @Test
+    void failedWriteLeavesAFailedWriterThatAbortCleansUp() {
+        Path file = dir.resolve("failing.parquet");
+        FailingOutputIO failing = new FailingOutputIO(100, false);
+        SstWriter writer = new SstWriter(failing, file, CPU,
+                SstWriteOptions.DEFAULT.withRowGroupRows(1).withCodec(SstWriteOptions.Codec.UNCOMPRESSED));
+
+        // Larger than the writer's buffer, so the row group goes to the file at once.
+        String host = "h".repeat(100_000);
+        assertThatThrownBy(() -> writer.write(put(host, 1.0, 1, 1)))
+                .isInstanceOf(RegionStorageException.class)
+                .hasMessageStartingWith("Failed to write a row group of SST file " + file + " of region " + REGION)
+                .hasRootCauseMessage("injected write failure");
+        assertThatThrownBy(() -> writer.write(put(host, 1.0, 2, 1)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("Cannot write to SST file " + file + ": the writer is failed");
+        assertThatThrownBy(() -> writer.finish(FileId.random(), 0)).isInstanceOf(IllegalStateException.class);
+        assertThat(file).exists();
+
+        writer.abort();
+        assertThat(file).doesNotExist();
+    }
+
+    @Test
+    void failedSyncFailsFinish() {
+        Path file = dir.resolve("unsynced.parquet");
+        try (SstWriter writer = new SstWriter(new FailingOutputIO(Long.MAX_VALUE, true), file, CPU, SstWriteOptions.DEFAULT)) {
+            writer.write(put("a", 1.0, 1, 1));
+            assertThatThrownBy(() -> writer.finish(FileId.random(), 0))
+                    .isInstanceOf(RegionStorageException.class)
+                    .hasMessageStartingWith("Failed to finish SST file " + file)
+                    .hasRootCauseMessage("injected sync failure");
+        }
+        assertThat(file).doesNotExist();
+    }
+
+    @Test
+    void inMemoryFilesRoundTrip() throws IOException {
+        InMemoryFileIO memory = new InMemoryFileIO();
+        Path file = Path.of("/regions/7/sst/in-memory.parquet");
+        memory.createDirectories(file.getParent());
+        List<InternalRow> rows = randomRows(new Random(8), allTypes(), 100);
+        try (SstWriter writer = new SstWriter(memory, file, allTypes(), SstWriteOptions.DEFAULT.withRowGroupRows(40))) {
+            rows.forEach(writer::write);
+            assertThat(writer.finish(FileId.random(), 0).meta().fileSize()).isEqualTo(memory.size(file));
+        }
+        try (SstReader reader = SstReader.open(memory, file)) {
+            assertThat(SstTesting.readAll(reader.read(null, null))).containsExactlyElementsOf(rows);
+        }
+    }
+
+    @Test
     void optionsAreValidated() {
         assertThat(SstWriteOptions.DEFAULT).isEqualTo(new SstWriteOptions(SstWriteOptions.Codec.ZSTD, 102_400, 1 << 20, 1 << 20));
         assertThatThrownBy(() -> SstWriteOptions.DEFAULT.withRowGroupRows(0))
@@ -318,5 +373,100 @@ class SstWriterTest {
 
     static InternalRow delete(String host, long ts, long sequence) {
         return new InternalRow(new Object[] {host, null, ts}, sequence, OpType.DELETE);
+    }
+
+    /** Local files whose SST output fails once {@code budget} bytes were written, or on sync. */
+    private static final class FailingOutputIO implements FileIO {
+
+        private final LocalFileIO delegate = new LocalFileIO();
+        private final long budget;
+        private final boolean failSync;
+
+        FailingOutputIO(long budget, boolean failSync) {
+            this.budget = budget;
+            this.failSync = failSync;
+        }
+
+        @Override
+        public SyncableOutput create(Path file) throws IOException {
+            SyncableOutput out = delegate.create(file);
+            return new SyncableOutput() {
+                @Override
+                public void write(byte[] bytes, int offset, int length) throws IOException {
+                    if (out.position() + length > budget) {
+                        throw new IOException("injected write failure");
+                    }
+                    out.write(bytes, offset, length);
+                }
+
+                @Override
+                public long position() {
+                    return out.position();
+                }
+
+                @Override
+                public void sync() throws IOException {
+                    if (failSync) {
+                        throw new IOException("injected sync failure");
+                    }
+                    out.sync();
+                }
+
+                @Override
+                public void close() throws IOException {
+                    out.close();
+                }
+            };
+        }
+
+        @Override
+        public void createDirectories(Path directory) throws IOException {
+            delegate.createDirectories(directory);
+        }
+
+        @Override
+        public void writeAtomically(Path file, byte[] content) throws IOException {
+            delegate.writeAtomically(file, content);
+        }
+
+        @Override
+        public byte[] readAllBytes(Path file) throws IOException {
+            return delegate.readAllBytes(file);
+        }
+
+        @Override
+        public boolean exists(Path file) {
+            return delegate.exists(file);
+        }
+
+        @Override
+        public List<String> list(Path directory) throws IOException {
+            return delegate.list(directory);
+        }
+
+        @Override
+        public boolean deleteIfExists(Path file) throws IOException {
+            return delegate.deleteIfExists(file);
+        }
+
+        @Override
+        public ReadableFile open(Path file) throws IOException {
+            return delegate.open(file);
+        }
+
+        @Override
+        public long size(Path file) throws IOException {
+            return delegate.size(file);
+        }
+
+        @Override
+        public void truncate(Path file, long size) throws IOException {
+            delegate.truncate(file, size);
+        }
+
+        @Override
+        public void syncDirectory(Path directory) throws IOException {
+            delegate.syncDirectory(directory);
+        }
     }
 }
