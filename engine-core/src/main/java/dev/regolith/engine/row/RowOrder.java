@@ -42,7 +42,10 @@ public final class RowOrder implements Comparator<InternalRow> {
         return Long.compare((Long) left.value(timeIndexColumn), (Long) right.value(timeIndexColumn));
     }
 
-    /** Total order over one column's values: nulls first, byte arrays unsigned-lexicographic. */
+    /**
+     * Total order over one column's values: nulls first; strings by Unicode code point (the order
+     * of their UTF-8 bytes, which Parquet statistics use); byte arrays unsigned-lexicographic.
+     */
     @SuppressWarnings({"unchecked", "rawtypes"})
     public static int compareValues(Object left, Object right) {
         if (left == right) {
@@ -57,7 +60,31 @@ public final class RowOrder implements Comparator<InternalRow> {
         if (left instanceof byte[] leftBytes) {
             return Arrays.compareUnsigned(leftBytes, (byte[]) right);
         }
+        if (left instanceof String leftText) {
+            return compareCodePoints(leftText, (String) right);
+        }
         return ((Comparable) left).compareTo(right);
+    }
+
+    /**
+     * Compares by code point. UTF-16 order ({@link String#compareTo}) differs only where a
+     * surrogate (a code point above U+FFFF) meets a char in U+E000..U+FFFF: shift those ranges so
+     * surrogates sort last, as their code points do.
+     */
+    static int compareCodePoints(String left, String right) {
+        int length = Math.min(left.length(), right.length());
+        for (int i = 0; i < length; i++) {
+            char a = left.charAt(i);
+            char b = right.charAt(i);
+            if (a != b) {
+                if (a >= 0xD800 && b >= 0xD800) {
+                    a = (char) (a >= 0xE000 ? a - 0x800 : a + 0x2000);
+                    b = (char) (b >= 0xE000 ? b - 0x800 : b + 0x2000);
+                }
+                return a - b;
+            }
+        }
+        return left.length() - right.length();
     }
 
     public int timeIndexColumn() {
