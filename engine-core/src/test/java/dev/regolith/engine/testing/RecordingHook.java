@@ -64,6 +64,24 @@ public class RecordingHook implements RegionHook {
         }
     }
 
+    public List<SstFilesWrittenEvent> sstEvents() {
+        synchronized (events) {
+            return events.stream()
+                    .filter(SstFilesWrittenEvent.class::isInstance)
+                    .map(SstFilesWrittenEvent.class::cast)
+                    .toList();
+        }
+    }
+
+    /** Every event in arrival order, as {@code sst} or {@code manifest@<version>}. */
+    public List<String> order() {
+        synchronized (events) {
+            return events.stream()
+                    .map(event -> event instanceof ManifestUpdatedEvent update ? "manifest@" + update.manifestVersion() : "sst")
+                    .toList();
+        }
+    }
+
     public List<Long> versions() {
         return manifestUpdates().stream().map(ManifestUpdatedEvent::manifestVersion).toList();
     }

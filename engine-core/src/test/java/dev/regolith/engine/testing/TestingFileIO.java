@@ -28,6 +28,12 @@ public final class TestingFileIO implements FileIO {
     private final FileIO delegate = new LocalFileIO();
     private final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<ReadHook> readHooks = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Predicate<Path>> createFaults = new ConcurrentLinkedQueue<>();
+
+    /** The next {@link #create} of a file matching {@code target} writes nothing and fails its sync; once. */
+    public void failNextCreate(Predicate<Path> target) {
+        createFaults.add(target);
+    }
 
     /** The next write of a file matching {@code target} fails as {@code fault}; once. */
     public void failNextWrite(Predicate<Path> target, WriteFault fault) {
@@ -89,7 +95,33 @@ public final class TestingFileIO implements FileIO {
 
     @Override
     public dev.regolith.engine.io.SyncableOutput create(Path file) throws IOException {
-        return delegate.create(file);
+        dev.regolith.engine.io.SyncableOutput output = delegate.create(file);
+        for (Predicate<Path> fault : createFaults) {
+            if (fault.test(file) && createFaults.remove(fault)) {
+                return new dev.regolith.engine.io.SyncableOutput() {
+                    @Override
+                    public void write(byte[] bytes, int offset, int length) throws IOException {
+                        output.write(bytes, offset, length);
+                    }
+
+                    @Override
+                    public long position() {
+                        return output.position();
+                    }
+
+                    @Override
+                    public void sync() throws IOException {
+                        throw new IOException("injected fsync failure on " + file);
+                    }
+
+                    @Override
+                    public void close() throws IOException {
+                        output.close();
+                    }
+                };
+            }
+        }
+        return output;
     }
 
     @Override
