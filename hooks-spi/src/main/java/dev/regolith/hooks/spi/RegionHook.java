@@ -21,7 +21,8 @@ package dev.regolith.hooks.spi;
  *       it, without deadlocking the engine.</li>
  *   <li>Callbacks may arrive on any engine thread, and callbacks for different regions may run
  *       concurrently, so an implementation must be thread-safe.</li>
- *   <li>In this version callbacks run on the thread that committed the change, right after it
+ *   <li>In this version {@code onSstFilesWritten} runs on the flushing thread and
+ *       {@code onManifestUpdated} on the thread that committed the change, right after it
  *       released the lock; two commits to one region racing on different threads may therefore
  *       reach a hook out of version order. Use {@link ManifestUpdatedEvent#manifestVersion()} to
  *       detect that. Per-hook executors with strict per-region ordering are the next step of the
