@@ -30,12 +30,14 @@ public final class CpuDataset {
     private static final String[] ENVIRONMENTS = {"production", "staging", "test"};
 
     private final int hosts;
+    private final String[][] tags;
 
     public CpuDataset(int hosts) {
         if (hosts < 1) {
             throw new IllegalArgumentException("Invalid host count: " + hosts);
         }
         this.hosts = hosts;
+        this.tags = new String[hosts][];
     }
 
     public int hosts() {
@@ -64,6 +66,26 @@ public final class CpuDataset {
         return columns;
     }
 
+    /** A host's tag values, made once: a real agent sends the same strings for every row too. */
+    private String[] hostTags(int host) {
+        String[] values = tags[host];
+        if (values == null) {
+            values = new String[] {
+                "host_" + host,
+                REGIONS[host % REGIONS.length],
+                REGIONS[host % REGIONS.length] + (char) ('a' + host % 3),
+                Integer.toString(host % 100),
+                OS[host % OS.length],
+                ARCH[host % ARCH.length],
+                TEAMS[host % TEAMS.length],
+                Integer.toString(host % 20),
+                Integer.toString(host % 2),
+                ENVIRONMENTS[host % ENVIRONMENTS.length]};
+            tags[host] = values;
+        }
+        return values;
+    }
+
     /** Rows {@code from} (inclusive) to {@code to} (exclusive). */
     public WriteBatch batch(long from, long to) {
         WriteBatch.Builder builder = WriteBatch.builder(columns());
@@ -81,16 +103,7 @@ public final class CpuDataset {
     Object[] row(long i) {
         int host = (int) (i % hosts);
         Object[] values = new Object[TAGS.size() + FIELDS.size() + 1];
-        values[0] = "host_" + host;
-        values[1] = REGIONS[host % REGIONS.length];
-        values[2] = REGIONS[host % REGIONS.length] + (char) ('a' + host % 3);
-        values[3] = Integer.toString(host % 100);
-        values[4] = OS[host % OS.length];
-        values[5] = ARCH[host % ARCH.length];
-        values[6] = TEAMS[host % TEAMS.length];
-        values[7] = Integer.toString(host % 20);
-        values[8] = Integer.toString(host % 2);
-        values[9] = ENVIRONMENTS[host % ENVIRONMENTS.length];
+        System.arraycopy(hostTags(host), 0, values, 0, TAGS.size());
         long state = i * 0x9E3779B97F4A7C15L + host;
         for (int field = 0; field < FIELDS.size(); field++) {
             state ^= state >>> 33;

@@ -61,7 +61,8 @@ public final class RowOrder implements Comparator<InternalRow> {
             return Arrays.compareUnsigned(leftBytes, (byte[]) right);
         }
         if (left instanceof String leftText) {
-            return compareCodePoints(leftText, (String) right);
+            // Neighbouring rows mostly share their tags: settle equality with the intrinsic first.
+            return leftText.equals(right) ? 0 : compareCodePoints(leftText, (String) right);
         }
         return ((Comparable) left).compareTo(right);
     }
