@@ -112,7 +112,8 @@ public class WriteBenchmark {
                 RegionManifest manifest = engine.manifest(REGION);
                 long flushedRows = manifest.files().values().stream().mapToLong(FileMeta::numRows).sum();
                 long sstBytes = manifest.files().values().stream().mapToLong(FileMeta::fileSize).sum();
-                System.out.printf("%nWriteBenchmark: %,d rows written, %,d flushed into %d SSTs (%,d bytes), memtables %,d bytes%n",
+                System.out.printf("%nWriteBenchmark trial: %,d rows written, %,d flushed into %d SSTs (%,d bytes), %,d bytes left in"
+                        + " memtables%n",
                         next.get() * BATCH_ROWS, flushedRows, manifest.files().size(), sstBytes,
                         engine.region(REGION).memtableBytes());
                 engine.close();
