@@ -61,9 +61,9 @@ public final class SchemaMapping {
                 ColumnSchema old = writtenColumns.get(j);
                 if (old.columnId() == column.columnId()) {
                     if (old.dataType() != column.dataType()) {
-                        throw new IllegalArgumentException("Cannot read column " + column.name() + " (id " + column.columnId() + ") of region "
-                                + current.regionId() + " as " + column.dataType() + ": schema version " + written.schemaVersion()
-                                + " stored it as " + old.dataType());
+                        throw new IllegalArgumentException("Cannot read column " + column.name() + " (id " + column.columnId()
+                                + ") of region " + current.regionId() + " as " + column.dataType() + ": schema version "
+                                + written.schemaVersion() + " stored it as " + old.dataType());
                     }
                     positions[i] = j;
                 }

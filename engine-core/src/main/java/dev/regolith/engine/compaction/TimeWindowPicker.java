@@ -60,7 +60,7 @@ public final class TimeWindowPicker {
      * @param liveFiles the region's live SST files, each once
      * @param committedWindow the compaction window the region's manifest recorded, if any
      * @throws IllegalArgumentException if the window does not fit the time index's unit (for
-     *     example under a nanosecond in a millisecond region, or over 292 years in a nanosecond one)
+     *     example under a millisecond in a millisecond region, or over 292 years in a nanosecond one)
      */
     public Optional<CompactionTask> pick(RegionMetadata metadata, Collection<FileMeta> liveFiles, Optional<Duration> committedWindow) {
         requireNonNull(metadata, "metadata is null");
@@ -83,7 +83,8 @@ public final class TimeWindowPicker {
         }
         Map.Entry<Long, List<FileMeta>> chosen = null;
         for (Map.Entry<Long, List<FileMeta>> candidate : windows.entrySet()) {
-            if (candidate.getValue().size() >= options.triggerFiles() && (chosen == null || better(candidate.getValue(), chosen.getValue()))) {
+            List<FileMeta> files = candidate.getValue();
+            if (files.size() >= options.triggerFiles() && (chosen == null || better(files, chosen.getValue()))) {
                 chosen = candidate;
             }
         }

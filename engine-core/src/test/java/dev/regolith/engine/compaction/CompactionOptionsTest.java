@@ -34,7 +34,9 @@ class CompactionOptionsTest {
         assertThatThrownBy(() -> options.withMaxOutputFileBytes(0))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("Invalid compaction max output file size: 0 bytes (must be >= 1)");
-        assertThatThrownBy(() -> new CompactionOptions(null, 4, 32, 1)).isInstanceOf(NullPointerException.class).hasMessage("window is null");
+        assertThatThrownBy(() -> new CompactionOptions(null, 4, 32, 1))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("window is null");
     }
 
     @Test
