@@ -1,11 +1,13 @@
 package dev.regolith.engine;
 
 import dev.regolith.engine.api.EngineOptions;
+import dev.regolith.engine.compaction.CompactionOptions;
 import dev.regolith.engine.manifest.ManifestOptions;
 import dev.regolith.engine.memtable.WriteBuffer;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -20,7 +22,10 @@ record EngineSettings(
         long writeBufferBytes,
         String sstCompression,
         int sstRowGroupRows,
-        ManifestOptions manifestOptions) {
+        ManifestOptions manifestOptions,
+        CompactionOptions compactionOptions,
+        boolean autoCompaction,
+        boolean autoIndex) {
 
     static EngineSettings of(EngineOptions options) {
         Map<String, String> settings = options.settings();
@@ -32,7 +37,16 @@ record EngineSettings(
                 number(settings, "write.buffer.bytes", WriteBuffer.defaultLimit(), 1024),
                 choice(settings, "sst.compression", "zstd", "zstd", "snappy", "uncompressed"),
                 (int) number(settings, "sst.row.group.rows", 102_400, 1, Integer.MAX_VALUE),
-                new ManifestOptions((int) number(settings, "manifest.checkpoint.distance", 10, 1, Integer.MAX_VALUE)));
+                new ManifestOptions((int) number(settings, "manifest.checkpoint.distance", 10, 1, Integer.MAX_VALUE)),
+                new CompactionOptions(
+                        settings.containsKey("compaction.window.ms")
+                                ? Optional.of(Duration.ofMillis(number(settings, "compaction.window.ms", 0, 1)))
+                                : Optional.empty(),
+                        (int) number(settings, "compaction.trigger.files", CompactionOptions.DEFAULT.triggerFiles(), 2, 1024),
+                        (int) number(settings, "compaction.max.inputs", CompactionOptions.DEFAULT.maxInputs(), 2, 1024),
+                        number(settings, "compaction.max.output.bytes", CompactionOptions.DEFAULT.maxOutputFileBytes(), 1)),
+                choice(settings, "compaction.auto", "true", "true", "false").equals("true"),
+                choice(settings, "index.auto", "true", "true", "false").equals("true"));
     }
 
     private static String choice(Map<String, String> settings, String key, String defaultValue, String... allowed) {

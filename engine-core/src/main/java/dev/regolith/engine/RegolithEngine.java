@@ -1,5 +1,6 @@
 package dev.regolith.engine;
 
+import dev.regolith.engine.api.AlterRequest;
 import dev.regolith.engine.api.Engine;
 import dev.regolith.engine.api.EngineOptions;
 import dev.regolith.engine.api.RegionId;
@@ -20,6 +21,9 @@ import dev.regolith.engine.region.Region;
 import dev.regolith.engine.sst.SstWriteOptions;
 import dev.regolith.engine.wal.Wal;
 import dev.regolith.engine.wal.WalOptions;
+import dev.regolith.hooks.spi.RegionClosedEvent;
+import dev.regolith.hooks.spi.RegionDroppedEvent;
+import dev.regolith.hooks.spi.RegionOpenedEvent;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +37,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +66,11 @@ public final class RegolithEngine implements Engine {
     private final ConcurrentHashMap<RegionId, Region> regions = new ConcurrentHashMap<>();
     private final Set<RegionId> flushesQueued = ConcurrentHashMap.newKeySet();
     private final ExecutorService flushExecutor;
+    private final ExecutorService compactionExecutor;
+    private final Set<RegionId> compactionsQueued = ConcurrentHashMap.newKeySet();
+    private final boolean autoCompaction;
+    private final boolean autoIndex;
+    private final Set<RegionId> indexBuildsQueued = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     private RegolithEngine(EngineOptions options, RegionHooks hooks) {
@@ -74,11 +84,19 @@ public final class RegolithEngine implements Engine {
             thread.setDaemon(true);
             return thread;
         });
+        this.autoCompaction = settings.autoCompaction();
+        this.autoIndex = settings.autoIndex();
+        this.compactionExecutor = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "regolith-compaction");
+            thread.setDaemon(true);
+            return thread;
+        });
         this.writeBuffer = new WriteBuffer(settings.writeBufferBytes(), Duration.ofSeconds(30), this::flushLargestRegion);
         this.regionSettings = new Region.RegionSettings(settings.regionMemtableBytes(),
                 SstWriteOptions.DEFAULT.withCodec(SstWriteOptions.Codec.valueOf(settings.sstCompression().toUpperCase()))
                         .withRowGroupRows(settings.sstRowGroupRows()),
-                settings.manifestOptions(), this::scheduleFlush);
+                settings.manifestOptions(), settings.compactionOptions(), this::scheduleFlush, this::scheduleCompaction,
+                this::scheduleIndexBuild);
         try {
             io.createDirectories(dataDirectory);
         }
@@ -112,18 +130,29 @@ public final class RegolithEngine implements Engine {
     public void createRegion(RegionMetadata metadata) {
         checkOpen();
         RegionId id = metadata.regionId();
-        regions.compute(id, (key, existing) -> {
-            if (existing != null) {
-                throw new IllegalStateException("Region " + id + " already exists and is open");
-            }
-            return Region.create(metadata, regionDirectory(id), io, wal, hooks, writeBuffer, regionSettings);
-        });
+        if (regions.containsKey(id)) {
+            throw new IllegalStateException("Region " + id + " already exists and is open");
+        }
+        // Creating the manifest fails if another caller created the region first.
+        Region region = Region.create(metadata, regionDirectory(id), io, wal, hooks, writeBuffer, regionSettings);
+        install(region);
     }
 
     @Override
     public void openRegion(RegionId id) {
         checkOpen();
-        regions.computeIfAbsent(id, key -> Region.open(id, regionDirectory(id), io, wal, hooks, writeBuffer, regionSettings));
+        if (regions.containsKey(id)) {
+            return;
+        }
+        install(Region.open(id, regionDirectory(id), io, wal, hooks, writeBuffer, regionSettings));
+    }
+
+    private void install(Region region) {
+        if (regions.putIfAbsent(region.id(), region) != null) {
+            region.close(); // another caller opened it first
+            return;
+        }
+        hooks.deliverRegionOpened(new RegionOpenedEvent(region.id(), region.manifest()));
     }
 
     @Override
@@ -133,6 +162,49 @@ public final class RegolithEngine implements Engine {
             throw new RegionNotFoundException(id, "it is not open");
         }
         region.close();
+        hooks.deliverRegionClosed(new RegionClosedEvent(id, region.manifest().manifestVersion()));
+    }
+
+    @Override
+    public void dropRegion(RegionId id) {
+        Region region = region(id);
+        long version = region.commitRemoval();
+        regions.remove(id, region);
+        region.close();
+        Path directory = regionDirectory(id);
+        try (Stream<Path> paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                io.deleteIfExists(path);
+            }
+            io.syncDirectory(dataDirectory);
+        }
+        catch (IOException e) {
+            throw new RegionStorageException("Region " + id + " was removed but its directory " + directory
+                    + " could not be deleted: " + e, e);
+        }
+        hooks.deliverRegionDropped(new RegionDroppedEvent(id, version));
+    }
+
+    @Override
+    public void buildIndexes(RegionId id) {
+        region(id).buildIndexes();
+    }
+
+    @Override
+    public void alter(RegionId id, AlterRequest request) {
+        region(id).alter(request);
+    }
+
+    @Override
+    public void truncate(RegionId id) {
+        region(id).truncate();
+    }
+
+    @Override
+    public void compact(RegionId id) {
+        Region region = region(id);
+        region.expire(System.currentTimeMillis());
+        region.compact();
     }
 
     @Override
@@ -217,6 +289,46 @@ public final class RegolithEngine implements Engine {
         });
     }
 
+    private void scheduleCompaction(Region region) {
+        if (closed || !autoCompaction || !compactionsQueued.add(region.id())) {
+            return;
+        }
+        compactionExecutor.execute(() -> {
+            try {
+                if (!closed && regions.get(region.id()) == region) {
+                    region.compact();
+                }
+            }
+            catch (RuntimeException e) {
+                log.warn("Background compaction of region {} failed; its inputs stay and a later compaction retries",
+                        region.id(), e);
+            }
+            finally {
+                compactionsQueued.remove(region.id());
+            }
+        });
+    }
+
+    private void scheduleIndexBuild(Region region) {
+        if (closed || !autoIndex || !indexBuildsQueued.add(region.id())) {
+            return;
+        }
+        compactionExecutor.execute(() -> {
+            try {
+                if (!closed && regions.get(region.id()) == region) {
+                    region.buildIndexes();
+                }
+            }
+            catch (RuntimeException e) {
+                log.warn("Background index build of region {} failed; scans prune with statistics until a later build",
+                        region.id(), e);
+            }
+            finally {
+                indexBuildsQueued.remove(region.id());
+            }
+        });
+    }
+
     private void flushLargestRegion() {
         regions.values().stream()
                 .max(Comparator.comparingLong(Region::memtableBytes))
@@ -237,16 +349,21 @@ public final class RegolithEngine implements Engine {
         }
         closed = true;
         flushExecutor.shutdown();
+        compactionExecutor.shutdown();
         try {
             if (!flushExecutor.awaitTermination(60, TimeUnit.SECONDS)) {
                 log.warn("Background flushes did not finish within 60 s; their data replays from the WAL at the next open");
+            }
+            if (!compactionExecutor.awaitTermination(60, TimeUnit.SECONDS)) {
+                log.warn("A background compaction did not finish within 60 s; its output is removed at the next open");
             }
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        regions.values().forEach(Region::close);
-        regions.clear();
+        for (RegionId id : openRegions()) {
+            closeRegion(id);
+        }
         wal.close();
         hooks.close();
     }

@@ -42,7 +42,8 @@ class RegolithEngineTest {
     }
 
     private RegolithEngine open(RecordingHook... hooks) {
-        return open(EngineOptions.of(dir), hooks);
+        // No background compactions or index builds: these tests pin exact manifest versions.
+        return open(EngineOptions.of(dir).with("compaction.auto", "false").with("index.auto", "false"), hooks);
     }
 
     private RegolithEngine open(EngineOptions options, RecordingHook... hooks) {

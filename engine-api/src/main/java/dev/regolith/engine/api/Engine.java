@@ -46,6 +46,31 @@ public interface Engine extends AutoCloseable {
     /** Reads the region as of now. Close the scanner. */
     RegionScanner scan(RegionId regionId, ScanRequest request);
 
+    /**
+     * Removes files whose data is older than the region's {@code ttl} option, then compacts the
+     * region's fullest time window if it has enough files, and waits until both are committed.
+     */
+    void compact(RegionId regionId);
+
+    /**
+     * Builds the tag index (tag value to row groups) of every SST of the region that has none and
+     * publishes them in one manifest commit; scans with tag predicates then skip row groups and
+     * files the index rules out. Runs in the background after flushes and compactions too.
+     */
+    void buildIndexes(RegionId regionId);
+
+    /**
+     * Changes the region's schema or options as one new schema version. Flushes first, so every
+     * row in memtables and the WAL was written with the schema the change starts from.
+     */
+    void alter(RegionId regionId, AlterRequest request);
+
+    /** Drops every row of the region: its memtables and all its files. The schema stays. */
+    void truncate(RegionId regionId);
+
+    /** Drops the region: commits its removal, closes it and deletes its directory. */
+    void dropRegion(RegionId regionId);
+
     /** The region's current manifest state: schema, live SST files, flushed position. */
     RegionManifest manifest(RegionId regionId);
 

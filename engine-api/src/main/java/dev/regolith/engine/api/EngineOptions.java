@@ -24,6 +24,12 @@ import java.util.TreeMap;
  *   <li>{@code sst.compression}: {@code zstd} (default), {@code snappy} or {@code uncompressed};
  *       {@code sst.row.group.rows}: default 102400</li>
  *   <li>{@code manifest.checkpoint.distance}: default 10</li>
+ *   <li>{@code compaction.window.ms} (default: inferred from the data, rounded up to 1h, 2h, 12h,
+ *       1d or 1w), {@code compaction.trigger.files} (a time window with this many files is
+ *       compacted, default 4), {@code compaction.max.inputs} (default 32),
+ *       {@code compaction.max.output.bytes} (default 512 MiB), {@code compaction.auto} (compact
+ *       after each flush in the background, default true)</li>
+ *   <li>{@code index.auto}: build each new SST's tag index in the background, default true</li>
  *   <li>{@code hooks.<name>.enabled} and {@code hooks.<name>.<key>}: see the hook SPI</li>
  * </ul>
  *

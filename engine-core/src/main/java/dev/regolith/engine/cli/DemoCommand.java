@@ -11,7 +11,9 @@ import dev.regolith.engine.api.ScanRequest;
 import dev.regolith.engine.hook.HookLoadOptions;
 import dev.regolith.engine.hook.HookLoader;
 import dev.regolith.engine.hook.RegionHooks;
+import dev.regolith.hooks.spi.FilesRemovedEvent;
 import dev.regolith.hooks.spi.ManifestUpdatedEvent;
+import dev.regolith.hooks.spi.RegionOpenedEvent;
 import dev.regolith.hooks.spi.RegionHook;
 import dev.regolith.hooks.spi.SstFilesWrittenEvent;
 import java.io.IOException;
@@ -58,7 +60,6 @@ final class DemoCommand {
         prepare(directory);
 
         EngineOptions options = EngineOptions.of(directory)
-                .with("region.memtable.bytes", Long.toString(256L << 20))
                 .with("hooks.audit-log.file", directory.resolve("audit-log.jsonl").toString());
         EventLog events = new EventLog();
         RegionHooks loaded = HookLoader.load(HookLoadOptions.DEFAULT.withClassLoaders(hookLoaders)
@@ -91,6 +92,16 @@ final class DemoCommand {
             long flushStarted = System.nanoTime();
             engine.flush(REGION);
             out.printf(Locale.ROOT, "Flush: done in %.2f s%n", (System.nanoTime() - flushStarted) / 1e9);
+
+            // Flushes compact in the background as they go; compact what is left until nothing is.
+            long compactStarted = System.nanoTime();
+            int compactions = 0;
+            for (long before = -1; before != engine.manifest(REGION).manifestVersion(); compactions++) {
+                before = engine.manifest(REGION).manifestVersion();
+                engine.compact(REGION);
+            }
+            out.printf(Locale.ROOT, "Compaction: %d manual round(s) in %.2f s (time-window compaction also ran after flushes)%n",
+                    compactions, (System.nanoTime() - compactStarted) / 1e9);
 
             RegionManifest manifest = engine.manifest(REGION);
             long fileRows = manifest.files().values().stream().mapToLong(FileMeta::numRows).sum();
@@ -203,8 +214,9 @@ final class DemoCommand {
         @Override
         public synchronized void onSstFilesWritten(SstFilesWrittenEvent event) {
             for (var file : event.files()) {
-                lines.add(String.format(Locale.ROOT, "onSstFilesWritten  %s %s %s: %,d rows, %,d bytes", event.regionId(),
-                        event.reason(), file.path().getFileName(), file.meta().numRows(), file.meta().fileSize()));
+                lines.add(String.format(Locale.ROOT, "onSstFilesWritten  %s %s %s: %,d rows, %,d bytes, level %d",
+                        event.regionId(), event.reason(), file.path().getFileName(), file.meta().numRows(),
+                        file.meta().fileSize(), file.meta().level()));
             }
         }
 
@@ -220,6 +232,18 @@ final class DemoCommand {
                 }
             }
             lines.add(line.toString());
+        }
+
+        @Override
+        public synchronized void onRegionOpened(RegionOpenedEvent event) {
+            lines.add(String.format(Locale.ROOT, "onRegionOpened     %s at version %d, %d file(s)", event.regionId(),
+                    event.manifest().manifestVersion(), event.manifest().files().size()));
+        }
+
+        @Override
+        public synchronized void onFilesRemoved(FilesRemovedEvent event) {
+            lines.add(String.format(Locale.ROOT, "onFilesRemoved     %s: %d file(s) deleted", event.regionId(),
+                    event.fileIds().size()));
         }
 
         synchronized List<String> lines() {

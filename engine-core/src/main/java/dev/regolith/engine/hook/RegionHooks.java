@@ -2,8 +2,12 @@ package dev.regolith.engine.hook;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.regolith.hooks.spi.FilesRemovedEvent;
 import dev.regolith.hooks.spi.ManifestUpdatedEvent;
 import dev.regolith.hooks.spi.RegionHook;
+import dev.regolith.hooks.spi.RegionClosedEvent;
+import dev.regolith.hooks.spi.RegionDroppedEvent;
+import dev.regolith.hooks.spi.RegionOpenedEvent;
 import dev.regolith.hooks.spi.SstFilesWrittenEvent;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -11,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,6 +105,43 @@ public final class RegionHooks implements AutoCloseable {
             }
             catch (Throwable e) {
                 installed.failed(e, "onSstFilesWritten", event.regionId() + " (" + event.files().size() + " files)");
+            }
+        }
+    }
+
+    /** Delivers {@code onRegionOpened} to every hook, isolating failures. */
+    public void deliverRegionOpened(RegionOpenedEvent event) {
+        deliverRare("onRegionOpened", event.regionId().toString(), hook -> hook.onRegionOpened(event));
+    }
+
+    /** Delivers {@code onRegionClosed} to every hook, isolating failures. */
+    public void deliverRegionClosed(RegionClosedEvent event) {
+        deliverRare("onRegionClosed", event.regionId().toString(), hook -> hook.onRegionClosed(event));
+    }
+
+    /** Delivers {@code onRegionDropped} to every hook, isolating failures. */
+    public void deliverRegionDropped(RegionDroppedEvent event) {
+        deliverRare("onRegionDropped", event.regionId().toString(), hook -> hook.onRegionDropped(event));
+    }
+
+    /** Delivers {@code onFilesRemoved} to every hook, isolating failures. */
+    public void deliverFilesRemoved(FilesRemovedEvent event) {
+        deliverRare("onFilesRemoved", event.regionId() + " (" + event.fileIds().size() + " files)",
+                hook -> hook.onFilesRemoved(event));
+    }
+
+    /** Delivery of events that are too rare for the allocation of a lambda to matter. */
+    private void deliverRare(String callback, String subject, Consumer<RegionHook> call) {
+        for (Installed installed : hooks) {
+            try {
+                call.accept(installed.hook);
+                installed.delivered.increment();
+            }
+            catch (VirtualMachineError e) {
+                throw e;
+            }
+            catch (Throwable e) {
+                installed.failed(e, callback, subject);
             }
         }
     }

@@ -71,6 +71,22 @@ public final class ManifestCommitter {
      */
     public static ManifestCommitter create(FileIO io, Path directory, RegionMetadata metadata, RegionHooks hooks,
             ManifestOptions options) {
+        return create(io, directory, ManifestActionList.of(new ManifestAction.Change(metadata)), hooks, options);
+    }
+
+    /**
+     * Creates the manifest of a new region with {@code creation} as version 1; its first action
+     * must be the region's {@link ManifestAction.Change}.
+     *
+     * @throws IllegalStateException if the directory already holds a manifest
+     */
+    public static ManifestCommitter create(FileIO io, Path directory, ManifestActionList creation, RegionHooks hooks,
+            ManifestOptions options) {
+        if (!(creation.actions().get(0) instanceof ManifestAction.Change change)) {
+            throw new IllegalArgumentException("A region's first manifest version must start with its metadata (CHANGE), got "
+                    + creation.kinds());
+        }
+        RegionMetadata metadata = change.metadata();
         RegionId regionId = metadata.regionId();
         ManifestStore store = new ManifestStore(io, directory, regionId);
         ManifestLock lock = new ManifestLock(regionId);
@@ -81,7 +97,6 @@ public final class ManifestCommitter {
                 throw new IllegalStateException("Region " + regionId + " already has a manifest in " + directory);
             }
             store.createDirectory();
-            ManifestActionList creation = ManifestActionList.of(new ManifestAction.Change(metadata));
             store.writeDelta(1, creation);
             RegionManifestBuilder builder = RegionManifestBuilder.empty(regionId);
             builder.apply(1, creation);

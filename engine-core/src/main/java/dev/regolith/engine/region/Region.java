@@ -1,5 +1,6 @@
 package dev.regolith.engine.region;
 
+import dev.regolith.engine.api.AlterRequest;
 import dev.regolith.engine.api.FileId;
 import dev.regolith.engine.api.FileMeta;
 import dev.regolith.engine.api.ManifestAction;
@@ -15,9 +16,17 @@ import dev.regolith.engine.api.exceptions.CommitStateUnknownException;
 import dev.regolith.engine.api.exceptions.CorruptedFileException;
 import dev.regolith.engine.api.exceptions.RegionStorageException;
 import dev.regolith.engine.api.exceptions.WriteRejectedException;
+import dev.regolith.engine.compaction.CompactionOptions;
+import dev.regolith.engine.compaction.CompactionTask;
+import dev.regolith.engine.compaction.CompactionWriter;
+import dev.regolith.engine.compaction.TimeWindowPicker;
 import dev.regolith.engine.hook.RegionHooks;
+import dev.regolith.engine.index.TagIndex;
+import dev.regolith.engine.index.TagIndexWriter;
 import dev.regolith.engine.io.FileIO;
 import dev.regolith.engine.manifest.ManifestCommitter;
+import dev.regolith.engine.manifest.ManifestLock;
+import dev.regolith.engine.manifest.PendingManifestHook;
 import dev.regolith.engine.manifest.ManifestOptions;
 import dev.regolith.engine.memtable.Memtable;
 import dev.regolith.engine.memtable.WriteBuffer;
@@ -29,14 +38,18 @@ import dev.regolith.engine.sst.SstReader;
 import dev.regolith.engine.sst.SstWriteOptions;
 import dev.regolith.engine.sst.SstWriter;
 import dev.regolith.engine.wal.Wal;
+import dev.regolith.hooks.spi.FilesRemovedEvent;
 import dev.regolith.hooks.spi.SstFilesWrittenEvent;
 import dev.regolith.hooks.spi.WrittenSstFile;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -46,6 +59,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.IntPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,12 +102,16 @@ public final class Region {
     private final ConcurrentLinkedQueue<PendingWrite> pending = new ConcurrentLinkedQueue<>();
     private final AtomicLong memtableIds = new AtomicLong();
     private final Object flushGate = new Object();
+    private final Object compactionGate = new Object();
+    private final Object indexGate = new Object();
 
     private volatile RegionVersion version;
     private volatile long committedSequence;
     // Guarded by writeLock.
     private long lastSequence;
     private long lastEntryId;
+    // Changed holding both the manifest lock and writeLock; read holding either.
+    private long truncations;
     // Guarded by flushGate.
     private boolean flushing;
     private volatile boolean closed;
@@ -104,10 +122,14 @@ public final class Region {
      * @param memtableBytes past this size the memtable is frozen and a flush requested
      * @param sstOptions how SST files are written
      * @param manifestOptions how the manifest is kept
+     * @param compactionOptions when and how to compact
      * @param flushRequests where to ask for a background flush of a region (must not block)
+     * @param compactionRequests where to ask for a background compaction of a region (must not block)
+     * @param indexRequests where to ask for a background index build of a region (must not block)
      */
     public record RegionSettings(long memtableBytes, SstWriteOptions sstOptions, ManifestOptions manifestOptions,
-            Consumer<Region> flushRequests) {
+            CompactionOptions compactionOptions, Consumer<Region> flushRequests, Consumer<Region> compactionRequests,
+            Consumer<Region> indexRequests) {
     }
 
     private Region(RegionId id, Path directory, FileIO io, ManifestCommitter committer, Wal wal, RegionHooks hooks,
@@ -130,11 +152,17 @@ public final class Region {
     /** Creates a new, empty region in {@code directory}. */
     public static Region create(RegionMetadata metadata, Path directory, FileIO io, Wal wal, RegionHooks hooks,
             WriteBuffer writeBuffer, RegionSettings settings) {
-        ManifestCommitter committer = ManifestCommitter.create(io, directory.resolve("manifest"), metadata, hooks,
-                settings.manifestOptions());
+        // The region starts at the WAL's current position: entries of an earlier region with the same
+        // id (dropped, with entries never flushed) must never replay into this one.
+        long walPosition = wal.lastEntryId();
+        ManifestCommitter committer = ManifestCommitter.create(io, directory.resolve("manifest"), ManifestActionList.of(
+                new ManifestAction.Change(metadata), new ManifestAction.Edit(List.of(), List.of(), OptionalLong.of(walPosition),
+                        OptionalLong.empty(), Optional.empty())), hooks, settings.manifestOptions());
         Region region = new Region(metadata.regionId(), directory, io, committer, wal, hooks, writeBuffer, settings);
         region.version = new RegionVersion(metadata, region.newMemtable(metadata), List.of(), List.of(),
                 committer.current().manifestVersion());
+        region.lastEntryId = walPosition;
+        wal.obsolete(metadata.regionId(), walPosition);
         return region;
     }
 
@@ -183,11 +211,16 @@ public final class Region {
                             + " at version " + manifest.manifestVersion() + " but missing");
                 }
                 live.add(path.getFileName().toString());
-                files.add(new SstFile(meta, path, io));
+                if (meta.index().isPresent()) {
+                    live.add(meta.fileId() + SstFile.INDEX_SUFFIX);
+                }
+                files.add(new SstFile(meta, path, io, this::deletedLater));
             }
             for (String name : io.list(directory)) {
-                if (name.endsWith(SST_SUFFIX) && !live.contains(name)) {
-                    log.info("Deleting {} in region {}: no manifest version names it (a flush that did not commit)", name, id);
+                boolean ours = name.endsWith(SST_SUFFIX) || name.endsWith(SstFile.INDEX_SUFFIX);
+                if (ours && !live.contains(name)) {
+                    log.info("Deleting {} in region {}: no manifest version names it (a flush, compaction or index build "
+                            + "that did not commit, or a removal that did not finish)", name, id);
                     io.deleteIfExists(directory.resolve(name));
                 }
             }
@@ -328,7 +361,10 @@ public final class Region {
         }
     }
 
-    /** Freezes the mutable memtable; returns the WAL entry id and sequence everything frozen covers. */
+    /**
+     * Freezes the mutable memtable; returns the WAL entry id and sequence everything frozen covers,
+     * and the truncation count the frozen rows belong to.
+     */
     private long[] freeze() {
         writeLock.lock();
         try {
@@ -336,7 +372,7 @@ public final class Region {
             if (!current.mutable().isEmpty()) {
                 version = current.freeze(newMemtable(current.metadata()));
             }
-            return new long[] {lastEntryId, lastSequence};
+            return new long[] {lastEntryId, lastSequence, truncations};
         }
         finally {
             writeLock.unlock();
@@ -366,26 +402,39 @@ public final class Region {
 
         hooks.deliverSstFilesWritten(new SstFilesWrittenEvent(id, metadata, SstFilesWrittenEvent.Reason.FLUSH, List.of(written)));
 
-        long version;
-        try {
-            version = committer.commit(ManifestActionList.of(new ManifestAction.Edit(List.of(written.meta()), List.of(),
-                    OptionalLong.of(covered[0]), OptionalLong.of(covered[1]), Optional.empty())));
+        // Commit and swap the version under the manifest lock: a truncate (which takes the same lock)
+        // then either comes wholly before (and this flush is discarded) or wholly after (and drops
+        // the new file too). Hooks hear of the commit after the lock is released.
+        PendingManifestHook receipt;
+        try (ManifestLock.Held held = committer.lock().acquire()) {
+            if (truncations != covered[2]) {
+                deleteQuietly(path);
+                log.info("Flush of region {} discarded: the region was truncated while it ran", id);
+                return;
+            }
+            try {
+                receipt = committer.commitLocked(ManifestActionList.of(new ManifestAction.Edit(List.of(written.meta()),
+                        List.of(), OptionalLong.of(covered[0]), OptionalLong.of(covered[1]), Optional.empty())));
+            }
+            catch (CommitStateUnknownException e) {
+                throw e; // the file may be referenced: keep it
+            }
+            catch (RuntimeException e) {
+                deleteQuietly(path);
+                throw e;
+            }
+            writeLock.lock();
+            try {
+                this.version = this.version.afterFlush(frozen, List.of(new SstFile(written.meta(), path, io, this::deletedLater)),
+                        receipt.version());
+            }
+            finally {
+                writeLock.unlock();
+            }
         }
-        catch (CommitStateUnknownException e) {
-            throw e; // the file may be referenced: keep it
-        }
-        catch (RuntimeException e) {
-            deleteQuietly(path);
-            throw e;
-        }
+        receipt.fire();
+        long version = receipt.version();
 
-        writeLock.lock();
-        try {
-            this.version = this.version.afterFlush(frozen, List.of(new SstFile(written.meta(), path, io)), version);
-        }
-        finally {
-            writeLock.unlock();
-        }
         long freed = 0;
         for (Memtable memtable : frozen) {
             freed += memtable.bytes();
@@ -394,6 +443,8 @@ public final class Region {
         wal.obsolete(id, covered[0]);
         log.debug("Flushed region {}: {} rows into {} ({} bytes), manifest version {}", id, written.meta().numRows(), path,
                 written.meta().fileSize(), version);
+        settings.indexRequests().accept(this);
+        settings.compactionRequests().accept(this);
     }
 
     private void deleteQuietly(Path path) {
@@ -403,6 +454,278 @@ public final class Region {
         catch (IOException e) {
             log.warn("Could not delete {} after a failed flush of region {}; it is removed at the next open", path, id, e);
         }
+    }
+
+    /**
+     * Drops every row: memtables and files. Commits {@code Truncate(all)} up to the last written
+     * entry and sequence; a flush in flight is discarded rather than resurrecting old rows.
+     */
+    public void truncate() {
+        checkOpen();
+        PendingManifestHook receipt;
+        List<SstFile> dropped;
+        long entryId;
+        try (ManifestLock.Held held = committer.lock().acquire()) {
+            writeLock.lock();
+            try {
+                entryId = lastEntryId;
+                receipt = committer.commitLocked(ManifestActionList.of(new ManifestAction.TruncateAll(lastEntryId, lastSequence)));
+                RegionVersion current = version;
+                dropped = current.files();
+                writeBuffer.released(current.memtableBytes());
+                version = new RegionVersion(current.metadata(), newMemtable(current.metadata()), List.of(), List.of(),
+                        receipt.version());
+                truncations++;
+            }
+            finally {
+                writeLock.unlock();
+            }
+        }
+        receipt.fire();
+        wal.obsolete(id, entryId);
+        retire(dropped);
+    }
+
+    /**
+     * Changes the schema or options as one new schema version. Flushes first, so that no memtable
+     * row or WAL entry of the old schema outlives the change; writes that slip in meanwhile make
+     * it flush again.
+     */
+    public void alter(AlterRequest request) {
+        checkOpen();
+        for (int attempt = 1; ; attempt++) {
+            flush();
+            PendingManifestHook receipt = null;
+            try (ManifestLock.Held held = committer.lock().acquire()) {
+                writeLock.lock();
+                try {
+                    RegionVersion current = version;
+                    if (current.mutable().isEmpty() && current.immutables().isEmpty()) {
+                        RegionMetadata altered = request.applyTo(current.metadata());
+                        receipt = committer.commitLocked(ManifestActionList.of(new ManifestAction.Change(altered)));
+                        version = new RegionVersion(altered, newMemtable(altered), List.of(), current.files(), receipt.version());
+                    }
+                }
+                finally {
+                    writeLock.unlock();
+                }
+            }
+            if (receipt != null) {
+                receipt.fire();
+                return;
+            }
+            if (attempt == 10) {
+                throw new WriteRejectedException("Alter of region " + id + " gave up: writes kept arriving between its "
+                        + "flush and its commit (10 attempts); retry when the region is quieter");
+            }
+        }
+    }
+
+    /**
+     * Removes the files whose newest row is older than the region's {@code ttl} option allows at
+     * {@code nowMillis}. Returns how many files it removed.
+     */
+    public int expire(long nowMillis) {
+        checkOpen();
+        RegionMetadata metadata = version.metadata();
+        Optional<Duration> ttl = Ttl.of(metadata);
+        if (ttl.isEmpty()) {
+            return 0;
+        }
+        long cutoff = Ttl.cutoff(metadata, nowMillis, ttl.get());
+        PendingManifestHook receipt;
+        List<SstFile> expired = new ArrayList<>();
+        try (ManifestLock.Held held = committer.lock().acquire()) {
+            for (SstFile file : version.files()) {
+                if (file.meta().timeRange().end() < cutoff) {
+                    expired.add(file);
+                }
+            }
+            if (expired.isEmpty()) {
+                return 0;
+            }
+            receipt = committer.commitLocked(ManifestActionList.of(ManifestAction.Edit.ofFiles(List.of(),
+                    expired.stream().map(SstFile::meta).toList())));
+            replaceFiles(expired, List.of(), receipt.version());
+        }
+        receipt.fire();
+        retire(expired);
+        return expired.size();
+    }
+
+    /**
+     * Compacts the time window the picker chooses, if any: merges its files into level-1 files,
+     * keeping the newest version of each row (and dropping deletes when no older file can hold a
+     * row they hide), tells the hooks of the new files, and commits {@code Edit(add, remove)}. If
+     * the inputs changed meanwhile (a truncate, a TTL expiry) the result is discarded. Inputs are
+     * deleted once no scan reads them. Returns whether a compaction was committed.
+     */
+    public boolean compact() {
+        checkOpen();
+        synchronized (compactionGate) {
+            RegionVersion current = version;
+            Optional<CompactionTask> picked = new TimeWindowPicker(settings.compactionOptions()).pick(current.metadata(),
+                    current.files().stream().map(SstFile::meta).toList(), committer.current().compactionTimeWindow());
+            if (picked.isEmpty()) {
+                return false;
+            }
+            CompactionTask task = picked.get();
+            Set<FileId> inputIds = new HashSet<>();
+            task.inputs().forEach(meta -> inputIds.add(meta.fileId()));
+            List<SstFile> inputs = current.files().stream().filter(file -> inputIds.contains(file.meta().fileId())).toList();
+            List<SstFile> acquired = new ArrayList<>();
+            List<SstReader> readers = new ArrayList<>();
+            List<WrittenSstFile> outputs;
+            try {
+                for (SstFile input : inputs) {
+                    if (!input.acquire()) {
+                        return false; // removed meanwhile
+                    }
+                    acquired.add(input);
+                    readers.add(SstReader.open(io, input.path()));
+                }
+                outputs = CompactionWriter.write(io, directory, current.metadata(), readers, task.dropDeletes(),
+                        settings.sstOptions(), settings.compactionOptions().maxOutputFileBytes());
+            }
+            finally {
+                readers.forEach(SstReader::close);
+                acquired.forEach(SstFile::release);
+            }
+            if (!outputs.isEmpty()) {
+                hooks.deliverSstFilesWritten(new SstFilesWrittenEvent(id, current.metadata(),
+                        SstFilesWrittenEvent.Reason.COMPACTION, outputs));
+            }
+            PendingManifestHook receipt;
+            List<SstFile> added = outputs.stream()
+                    .map(output -> new SstFile(output.meta(), output.path(), io, this::deletedLater)).toList();
+            try (ManifestLock.Held held = committer.lock().acquire()) {
+                Set<FileId> live = new HashSet<>();
+                version.files().forEach(file -> live.add(file.meta().fileId()));
+                if (!live.containsAll(inputIds)) {
+                    outputs.forEach(output -> deleteQuietly(output.path()));
+                    log.info("Compaction of region {} discarded: its inputs changed while it ran", id);
+                    return false;
+                }
+                try {
+                    receipt = committer.commitLocked(ManifestActionList.of(new ManifestAction.Edit(
+                            outputs.stream().map(WrittenSstFile::meta).toList(), task.inputs(), OptionalLong.empty(),
+                            OptionalLong.empty(), task.chosenWindow())));
+                }
+                catch (CommitStateUnknownException e) {
+                    throw e;
+                }
+                catch (RuntimeException e) {
+                    outputs.forEach(output -> deleteQuietly(output.path()));
+                    throw e;
+                }
+                replaceFiles(inputs, added, receipt.version());
+            }
+            receipt.fire();
+            retire(inputs);
+            settings.indexRequests().accept(this);
+            log.debug("Compacted region {}: {} files into {}, manifest version {}", id, inputs.size(), outputs.size(),
+                    receipt.version());
+            return true;
+        }
+    }
+
+    /**
+     * Builds the tag index of every live SST that has none and publishes them in one {@code Edit}
+     * that sets each file's index metadata. An index whose file was removed meanwhile is deleted,
+     * not published. Returns how many indexes were published.
+     */
+    public int buildIndexes() {
+        checkOpen();
+        synchronized (indexGate) {
+            RegionVersion current = version;
+            if (current.metadata().primaryKey().isEmpty()) {
+                return 0;
+            }
+            Map<FileId, FileMeta> built = new LinkedHashMap<>();
+            for (SstFile file : current.files()) {
+                if (file.meta().index().isPresent() || !file.acquire()) {
+                    continue;
+                }
+                try {
+                    built.put(file.meta().fileId(), file.meta().withIndex(TagIndexWriter.build(io, file.path(), file.indexPath())));
+                }
+                finally {
+                    file.release();
+                }
+            }
+            if (built.isEmpty()) {
+                return 0;
+            }
+            PendingManifestHook receipt;
+            int count;
+            try (ManifestLock.Held held = committer.lock().acquire()) {
+                List<SstFile> replaced = new ArrayList<>();
+                List<SstFile> published = new ArrayList<>();
+                for (SstFile file : version.files()) {
+                    FileMeta indexed = built.remove(file.meta().fileId());
+                    if (indexed != null) {
+                        replaced.add(file);
+                        published.add(file.withMeta(indexed));
+                    }
+                }
+                for (FileMeta orphan : built.values()) {
+                    deleteQuietly(directory.resolve(orphan.fileId() + SstFile.INDEX_SUFFIX));
+                }
+                if (published.isEmpty()) {
+                    return 0;
+                }
+                receipt = committer.commitLocked(ManifestActionList.of(ManifestAction.Edit.ofFiles(
+                        published.stream().map(SstFile::meta).toList(), List.of())));
+                replaceFiles(replaced, published, receipt.version());
+                count = published.size();
+            }
+            receipt.fire();
+            return count;
+        }
+    }
+
+    /** Commits the region's removal; the caller closes it and deletes its directory. */
+    public long commitRemoval() {
+        checkOpen();
+        long entryId;
+        writeLock.lock();
+        try {
+            entryId = lastEntryId;
+        }
+        finally {
+            writeLock.unlock();
+        }
+        long removed = committer.commit(ManifestActionList.of(new ManifestAction.Remove(id)));
+        wal.obsolete(id, entryId);
+        return removed;
+    }
+
+    /** Swaps the version's files: {@code removed} out, {@code added} in. Requires the manifest lock. */
+    void replaceFiles(List<SstFile> removed, List<SstFile> added, long manifestVersion) {
+        writeLock.lock();
+        try {
+            version = version.replaceFiles(removed, added, manifestVersion);
+        }
+        finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Retires files the region stopped using, and tells the hooks of those deleted right away. */
+    void retire(List<SstFile> files) {
+        List<FileId> deleted = new ArrayList<>();
+        for (SstFile file : files) {
+            if (file.retire()) {
+                deleted.add(file.meta().fileId());
+            }
+        }
+        if (!deleted.isEmpty()) {
+            hooks.deliverFilesRemoved(new FilesRemovedEvent(id, deleted));
+        }
+    }
+
+    private void deletedLater(FileId fileId) {
+        hooks.deliverFilesRemoved(new FilesRemovedEvent(id, List.of(fileId)));
     }
 
     /** Reads the region as of now. */
@@ -430,9 +753,13 @@ public final class Region {
                     continue;
                 }
                 resources.add(file::release);
+                IntPredicate indexed = indexFilter(file, request);
+                if (indexed != null && !anyRowGroup(indexed, file.meta().numRowGroups())) {
+                    continue; // the tag index says no row group holds the requested tags
+                }
                 SstReader reader = SstReader.open(io, file.path());
                 resources.add(reader);
-                sources.add(SstScanSupport.read(reader, metadata, request));
+                sources.add(SstScanSupport.read(reader, metadata, request, indexed));
             }
         }
         catch (RuntimeException e) {
@@ -440,6 +767,34 @@ public final class Region {
             throw e;
         }
         return new RegionScan(metadata, request, sources, resources);
+    }
+
+    /**
+     * The row groups of {@code file} its tag index allows for the request's tag predicates, or null
+     * when there is no predicate or no index. Tag names never change meaning across schema versions
+     * (tags are neither added, dropped nor renamed), so the current names are the file's names. A
+     * damaged index is reported and the scan falls back to the file's statistics.
+     */
+    private IntPredicate indexFilter(SstFile file, ScanRequest request) {
+        if (request.tagEquals().isEmpty()) {
+            return null;
+        }
+        try {
+            return file.tagIndex().map(index -> index.rowGroupFilter(request.tagEquals())).orElse(null);
+        }
+        catch (CorruptedFileException | RegionStorageException e) {
+            log.warn("Tag index of {} in region {} is unusable; this scan prunes with statistics only", file.path(), id, e);
+            return null;
+        }
+    }
+
+    private static boolean anyRowGroup(IntPredicate rowGroups, long count) {
+        for (int group = 0; group < count; group++) {
+            if (rowGroups.test(group)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean overlaps(Optional<TimeRange> range, ScanRequest request) {

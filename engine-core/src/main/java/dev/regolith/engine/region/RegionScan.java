@@ -166,9 +166,26 @@ final class RegionScan implements RegionScanner {
                 }
                 columns[i] = schema.indexOf(column);
                 values[i] = entry.getValue();
+                if (values[i] != null && !javaType(column).isInstance(values[i])) {
+                    throw new IllegalArgumentException("Invalid scan of region " + metadata.regionId() + ": tag " + column.name()
+                            + " is " + column.dataType() + ", but the value " + values[i] + " is a "
+                            + values[i].getClass().getSimpleName());
+                }
                 i++;
             }
             return new ScanFilter(schema.indexOf(metadata.timeIndex()), request.timeRange().orElse(null), columns, values);
+        }
+
+        private static Class<?> javaType(ColumnSchema column) {
+            return switch (column.dataType()) {
+                case BOOLEAN -> Boolean.class;
+                case INT32 -> Integer.class;
+                case INT64, TIMESTAMP_MILLIS, TIMESTAMP_MICROS, TIMESTAMP_NANOS -> Long.class;
+                case FLOAT32 -> Float.class;
+                case FLOAT64 -> Double.class;
+                case STRING -> String.class;
+                case BINARY -> byte[].class;
+            };
         }
 
         boolean matches(InternalRow row) {

@@ -49,6 +49,13 @@ record RegionVersion(RegionMetadata metadata, Memtable mutable, List<Memtable> i
         return new RegionVersion(metadata, mutable, remaining, all, newManifestVersion);
     }
 
+    RegionVersion replaceFiles(List<SstFile> removed, List<SstFile> added, long newManifestVersion) {
+        List<SstFile> all = new ArrayList<>(files);
+        all.removeAll(removed);
+        all.addAll(added);
+        return new RegionVersion(metadata, mutable, immutables, all, newManifestVersion);
+    }
+
     long memtableBytes() {
         long bytes = mutable.bytes();
         for (Memtable memtable : immutables) {

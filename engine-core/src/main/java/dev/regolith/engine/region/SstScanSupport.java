@@ -1,6 +1,7 @@
 package dev.regolith.engine.region;
 
 import dev.regolith.engine.api.ColumnSchema;
+import dev.regolith.engine.compaction.SchemaMapping;
 import dev.regolith.engine.api.RegionMetadata;
 import dev.regolith.engine.api.ScanRequest;
 import dev.regolith.engine.api.TimeRange;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.IntPredicate;
 
 /**
  * Reads an SST file for a scan: skips row groups whose statistics rule out the request's time
@@ -25,7 +27,10 @@ final class SstScanSupport {
     private SstScanSupport() {
     }
 
-    static Iterator<InternalRow> read(SstReader reader, RegionMetadata current, ScanRequest request) {
+    /**
+     * @param indexed row groups a tag index allows, or null for all
+     */
+    static Iterator<InternalRow> read(SstReader reader, RegionMetadata current, ScanRequest request, IntPredicate indexed) {
         RegionMetadata written = reader.metadata();
         Set<String> projection = null;
         if (!request.projection().isEmpty()) {
@@ -39,52 +44,16 @@ final class SstScanSupport {
                 }
             }
         }
-        Iterator<InternalRow> rows = reader.read(projection, index -> mayMatch(reader.rowGroup(index), written, request));
-        int[] mapping = mapping(written, current);
-        if (mapping == null) {
-            return rows;
-        }
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return rows.hasNext();
-            }
-
-            @Override
-            public InternalRow next() {
-                InternalRow row = rows.next();
-                Object[] values = new Object[mapping.length];
-                for (int i = 0; i < mapping.length; i++) {
-                    values[i] = mapping[i] < 0 ? null : row.value(mapping[i]);
-                }
-                return new InternalRow(values, row.sequence(), row.op());
-            }
-        };
-    }
-
-    /** For each current column, its position in the file's schema (-1: absent); null when they are the same. */
-    private static int[] mapping(RegionMetadata written, RegionMetadata current) {
-        List<ColumnSchema> currentColumns = current.columns();
-        List<ColumnSchema> writtenColumns = written.columns();
-        int[] mapping = new int[currentColumns.size()];
-        boolean identity = currentColumns.size() == writtenColumns.size();
-        for (int i = 0; i < currentColumns.size(); i++) {
-            mapping[i] = -1;
-            for (int j = 0; j < writtenColumns.size(); j++) {
-                if (writtenColumns.get(j).columnId() == currentColumns.get(i).columnId()) {
-                    mapping[i] = j;
-                }
-            }
-            identity &= mapping[i] == i;
-        }
-        return identity ? null : mapping;
+        Iterator<InternalRow> rows = reader.read(projection,
+                index -> (indexed == null || indexed.test(index)) && mayMatch(reader.rowGroup(index), written, request));
+        return SchemaMapping.toCurrent(rows, written, current);
     }
 
     static boolean mayMatch(RowGroupStats stats, RegionMetadata written, ScanRequest request) {
         Optional<TimeRange> range = request.timeRange();
         if (range.isPresent()) {
-            RowGroupStats.ColumnStats time = stats.column(written.timeIndex().name());
-            if (time.min().isPresent() && time.max().isPresent()) {
+            RowGroupStats.ColumnStats time = stats.columns().get(written.timeIndex().name());
+            if (time != null && time.min().isPresent() && time.max().isPresent()) {
                 TimeRange groupRange = new TimeRange((Long) time.min().get(), (Long) time.max().get());
                 if (!groupRange.overlaps(range.get())) {
                     return false;
@@ -92,7 +61,10 @@ final class SstScanSupport {
             }
         }
         for (Map.Entry<String, Object> tag : request.tagEquals().entrySet()) {
-            RowGroupStats.ColumnStats column = stats.column(tag.getKey());
+            RowGroupStats.ColumnStats column = stats.columns().get(tag.getKey());
+            if (column == null) {
+                continue; // the file does not have the column: its statistics say nothing
+            }
             Object value = tag.getValue();
             if (value == null) {
                 if (column.nullCount() == 0) {

@@ -10,6 +10,7 @@ import dev.regolith.engine.api.RegionScanner;
 import dev.regolith.engine.api.ScanRequest;
 import dev.regolith.engine.api.WriteBatch;
 import dev.regolith.engine.api.exceptions.RegionStorageException;
+import dev.regolith.engine.compaction.CompactionOptions;
 import dev.regolith.engine.hook.RegionHooks;
 import dev.regolith.engine.manifest.ManifestOptions;
 import dev.regolith.engine.memtable.WriteBuffer;
@@ -45,7 +46,8 @@ class RegionFlushFailureTest {
         wal = Wal.open(io, dir.resolve("wal"), WalOptions.DEFAULT);
         region = Region.create(metadata(REGION), dir.resolve(REGION.toString()), io, wal, RegionHooks.of(List.of(hook)),
                 new WriteBuffer(1L << 30, Duration.ofSeconds(1), () -> { }),
-                new Region.RegionSettings(1L << 30, SstWriteOptions.DEFAULT, ManifestOptions.DEFAULT, ignored -> { }));
+                new Region.RegionSettings(1L << 30, SstWriteOptions.DEFAULT, ManifestOptions.DEFAULT, CompactionOptions.DEFAULT,
+                        ignored -> { }, ignored -> { }, ignored -> { }));
         region.write(WriteBatch.builder("hostname", "usage_user", "ts").put("a", 1.0, 1L).put("b", 2.0, 2L).build());
     }
 

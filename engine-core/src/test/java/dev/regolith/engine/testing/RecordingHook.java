@@ -1,6 +1,10 @@
 package dev.regolith.engine.testing;
 
+import dev.regolith.hooks.spi.FilesRemovedEvent;
 import dev.regolith.hooks.spi.ManifestUpdatedEvent;
+import dev.regolith.hooks.spi.RegionClosedEvent;
+import dev.regolith.hooks.spi.RegionDroppedEvent;
+import dev.regolith.hooks.spi.RegionOpenedEvent;
 import dev.regolith.hooks.spi.RegionHook;
 import dev.regolith.hooks.spi.SstFilesWrittenEvent;
 import java.util.ArrayList;
@@ -50,8 +54,45 @@ public class RecordingHook implements RegionHook {
 
     @Override
     public void onSstFilesWritten(SstFilesWrittenEvent event) {
+        record(event);
+    }
+
+    @Override
+    public void onRegionOpened(RegionOpenedEvent event) {
+        record(event);
+    }
+
+    @Override
+    public void onRegionClosed(RegionClosedEvent event) {
+        record(event);
+    }
+
+    @Override
+    public void onRegionDropped(RegionDroppedEvent event) {
+        record(event);
+    }
+
+    @Override
+    public void onFilesRemoved(FilesRemovedEvent event) {
+        record(event);
+    }
+
+    private void record(Object event) {
         synchronized (events) {
             events.add(event);
+        }
+    }
+
+    /** Every event received, in order. */
+    public List<Object> events() {
+        synchronized (events) {
+            return List.copyOf(events);
+        }
+    }
+
+    public void clear() {
+        synchronized (events) {
+            events.clear();
         }
     }
 
@@ -77,6 +118,7 @@ public class RecordingHook implements RegionHook {
     public List<String> order() {
         synchronized (events) {
             return events.stream()
+                    .filter(event -> event instanceof ManifestUpdatedEvent || event instanceof SstFilesWrittenEvent)
                     .map(event -> event instanceof ManifestUpdatedEvent update ? "manifest@" + update.manifestVersion() : "sst")
                     .toList();
         }

@@ -36,28 +36,33 @@ package dev.regolith.hooks.spi;
  * the event.
  *
  * <h2>Coverage</h2>
- * Which operations fire which callback ("once" = one callback per operation, carrying the listed
- * action kinds). Operations marked <em>planned</em> are not in this version of the engine yet; when
- * they arrive they fire exactly what the table says.
+ * Which operations fire which callback, how often, and with which action kinds (a test runs every
+ * row on a real region and checks exactly this). Operations marked <em>planned</em> are not in this
+ * version of the engine; when they arrive they fire what the row says.
  * <table>
  *   <caption>Callbacks fired per operation</caption>
- *   <tr><th>Operation</th><th>onSstFilesWritten</th><th>onManifestUpdated</th></tr>
- *   <tr><td>Create region</td><td>no</td><td>once: CHANGE (version 1)</td></tr>
- *   <tr><td>Commit through the funnel (any logical change)</td><td>no</td><td>once per commit; a
- *       multi-step commit whose receipts are merged fires once, with all actions in order</td></tr>
- *   <tr><td>Flush (planned)</td><td>once, before the commit</td><td>once: EDIT</td></tr>
- *   <tr><td>Local compaction (planned)</td><td>once, before the commit</td><td>once: EDIT</td></tr>
- *   <tr><td>TTL expiry (planned)</td><td>no</td><td>once: EDIT</td></tr>
- *   <tr><td>Region edit / bulk ingest (planned)</td><td>no (files written elsewhere)</td><td>once: EDIT</td></tr>
- *   <tr><td>Copy region (planned)</td><td>no (files copied)</td><td>once: EDIT</td></tr>
- *   <tr><td>Alter (planned)</td><td>no</td><td>once: CHANGE</td></tr>
- *   <tr><td>Truncate (planned)</td><td>no</td><td>once: TRUNCATE</td></tr>
- *   <tr><td>Enter staging (planned)</td><td>no</td><td>no (staging manifest is invisible)</td></tr>
- *   <tr><td>Staging apply (planned)</td><td>no</td><td>once: the staged actions, merged</td></tr>
- *   <tr><td>Index build (planned)</td><td>no (index files only)</td><td>once: EDIT</td></tr>
- *   <tr><td>Checkpoint, manifest cleanup</td><td>no</td><td>no (not a logical change)</td></tr>
- *   <tr><td>Follower sync (planned)</td><td>no</td><td>no (followers author no change)</td></tr>
- *   <tr><td>Failed commit</td><td>no</td><td>no</td></tr>
+ *   <tr><th>Operation</th><th>onSstFilesWritten</th><th>onManifestUpdated</th><th>other callbacks</th></tr>
+ *   <tr><td>Create region</td><td>-</td><td>once: CHANGE, EDIT (the WAL position it starts at)</td>
+ *       <td>onRegionOpened</td></tr>
+ *   <tr><td>Flush</td><td>once, FLUSH, before the commit</td><td>once: EDIT</td><td>-</td></tr>
+ *   <tr><td>Local compaction</td><td>once, COMPACTION, before the commit</td><td>once: EDIT</td>
+ *       <td>onFilesRemoved once the inputs are deleted (after the last scan reading them closes)</td></tr>
+ *   <tr><td>TTL expiry</td><td>-</td><td>once: EDIT</td><td>onFilesRemoved, as above</td></tr>
+ *   <tr><td>Alter</td><td>as a flush, if rows were unflushed</td><td>once: CHANGE (after the flush's EDIT)</td>
+ *       <td>-</td></tr>
+ *   <tr><td>Truncate</td><td>-</td><td>once: TRUNCATE</td><td>onFilesRemoved, as above, if it had files</td></tr>
+ *   <tr><td>Index build</td><td>- (index files only)</td><td>once: EDIT</td><td>-</td></tr>
+ *   <tr><td>Region edit / bulk ingest (planned)</td><td>- (files written elsewhere)</td><td>once: EDIT</td><td>-</td></tr>
+ *   <tr><td>Copy region (planned)</td><td>- (files copied)</td><td>once: EDIT</td><td>-</td></tr>
+ *   <tr><td>Enter staging (planned)</td><td>-</td><td>- (the staging manifest is invisible)</td><td>-</td></tr>
+ *   <tr><td>Staging apply (planned)</td><td>-</td><td>once: the staged actions, merged</td><td>-</td></tr>
+ *   <tr><td>Staging discard (planned)</td><td>-</td><td>-</td><td>-</td></tr>
+ *   <tr><td>Follower sync (planned)</td><td>-</td><td>- (followers author no change)</td><td>-</td></tr>
+ *   <tr><td>Checkpoint, manifest cleanup</td><td>-</td><td>- (not a logical change)</td><td>-</td></tr>
+ *   <tr><td>Drop region</td><td>-</td><td>once: REMOVE</td><td>onRegionDropped, after the directory is deleted</td></tr>
+ *   <tr><td>Open region (WAL replay)</td><td>-</td><td>-</td><td>onRegionOpened, with the manifest state</td></tr>
+ *   <tr><td>Close region</td><td>-</td><td>-</td><td>onRegionClosed</td></tr>
+ *   <tr><td>Failed flush, compaction or commit</td><td>possibly (files then deleted)</td><td>-</td><td>-</td></tr>
  * </table>
  */
 public interface RegionHook extends AutoCloseable {
@@ -98,6 +103,25 @@ public interface RegionHook extends AutoCloseable {
      * commits.
      */
     default void onManifestUpdated(ManifestUpdatedEvent event) {
+    }
+
+    /**
+     * A region was created or opened (after a create, this follows the version-1
+     * {@link #onManifestUpdated}). Carries the whole manifest state for reconciling.
+     */
+    default void onRegionOpened(RegionOpenedEvent event) {
+    }
+
+    /** A region was closed; its data stays and it may be opened again. */
+    default void onRegionClosed(RegionClosedEvent event) {
+    }
+
+    /** A region was dropped: its {@code Remove} was committed and its directory deleted. */
+    default void onRegionDropped(RegionDroppedEvent event) {
+    }
+
+    /** SST files (and their index files) removed from a region were deleted from disk. */
+    default void onFilesRemoved(FilesRemovedEvent event) {
     }
 
     /** Called once when the engine shuts down; no event is delivered afterwards. */
