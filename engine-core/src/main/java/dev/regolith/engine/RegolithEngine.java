@@ -280,7 +280,7 @@ public final class RegolithEngine implements Engine {
                     region.flush();
                 }
             }
-            catch (RuntimeException e) {
+            catch (RuntimeException | LinkageError e) {
                 log.warn("Background flush of region {} failed; its memtable stays and the next flush retries", region.id(), e);
             }
             finally {
@@ -299,7 +299,7 @@ public final class RegolithEngine implements Engine {
                     region.compact();
                 }
             }
-            catch (RuntimeException e) {
+            catch (RuntimeException | LinkageError e) {
                 log.warn("Background compaction of region {} failed; its inputs stay and a later compaction retries",
                         region.id(), e);
             }
@@ -319,7 +319,7 @@ public final class RegolithEngine implements Engine {
                     region.buildIndexes();
                 }
             }
-            catch (RuntimeException e) {
+            catch (RuntimeException | LinkageError e) {
                 log.warn("Background index build of region {} failed; scans prune with statistics until a later build",
                         region.id(), e);
             }

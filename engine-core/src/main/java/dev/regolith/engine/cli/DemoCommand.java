@@ -227,8 +227,11 @@ final class DemoCommand {
             for (ManifestAction action : event.actions().actions()) {
                 line.append(' ').append(action.kind());
                 if (action instanceof ManifestAction.Edit edit) {
-                    line.append(String.format(Locale.ROOT, "(+%d file(s), -%d)", edit.filesToAdd().size(),
-                            edit.filesToRemove().size()));
+                    boolean indexOnly = edit.filesToRemove().isEmpty() && edit.flushedEntryId().isEmpty()
+                            && !edit.filesToAdd().isEmpty() && edit.filesToAdd().stream().allMatch(file -> file.index().isPresent());
+                    line.append(indexOnly
+                            ? String.format(Locale.ROOT, "(tag indexes published for %d file(s))", edit.filesToAdd().size())
+                            : String.format(Locale.ROOT, "(+%d file(s), -%d)", edit.filesToAdd().size(), edit.filesToRemove().size()));
                 }
             }
             lines.add(line.toString());
