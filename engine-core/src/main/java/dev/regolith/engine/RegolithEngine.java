@@ -3,6 +3,7 @@ package dev.regolith.engine;
 import dev.regolith.engine.api.AlterRequest;
 import dev.regolith.engine.api.Engine;
 import dev.regolith.engine.api.EngineOptions;
+import dev.regolith.engine.api.FileMeta;
 import dev.regolith.engine.api.RegionId;
 import dev.regolith.engine.api.RegionManifest;
 import dev.regolith.engine.api.RegionMetadata;
@@ -16,6 +17,7 @@ import dev.regolith.engine.hook.HookLoader;
 import dev.regolith.engine.hook.RegionHooks;
 import dev.regolith.engine.io.FileIO;
 import dev.regolith.engine.io.LocalFileIO;
+import dev.regolith.engine.manifest.ManifestCommitter;
 import dev.regolith.engine.memtable.WriteBuffer;
 import dev.regolith.engine.region.Region;
 import dev.regolith.engine.sst.SstWriteOptions;
@@ -183,6 +185,21 @@ public final class RegolithEngine implements Engine {
                     + " could not be deleted: " + e, e);
         }
         hooks.deliverRegionDropped(new RegionDroppedEvent(id, version));
+    }
+
+    @Override
+    public List<FileMeta> ingest(RegionId id, List<Path> files) {
+        return region(id).ingest(files);
+    }
+
+    @Override
+    public List<FileMeta> copyRegion(RegionId source, RegionId target) {
+        Region into = region(target);
+        Region from = regions.get(source);
+        RegionManifest manifest = from != null
+                ? from.manifest()
+                : ManifestCommitter.read(io, regionDirectory(source).resolve("manifest"), source);
+        return into.copyFrom(manifest, regionDirectory(source));
     }
 
     @Override

@@ -9,10 +9,18 @@ import dev.regolith.engine.api.AlterRequest;
 import dev.regolith.engine.api.ColumnSchema;
 import dev.regolith.engine.api.DataType;
 import dev.regolith.engine.api.EngineOptions;
+import dev.regolith.engine.api.FileId;
+import dev.regolith.engine.api.OpType;
+import dev.regolith.engine.api.RegionId;
+import dev.regolith.engine.api.RegionMetadata;
 import dev.regolith.engine.api.RegionScanner;
 import dev.regolith.engine.api.ScanRequest;
 import dev.regolith.engine.api.WriteBatch;
 import dev.regolith.engine.hook.RegionHooks;
+import dev.regolith.engine.io.LocalFileIO;
+import dev.regolith.engine.row.InternalRow;
+import dev.regolith.engine.sst.SstWriteOptions;
+import dev.regolith.engine.sst.SstWriter;
 import dev.regolith.engine.testing.RecordingHook;
 import dev.regolith.hooks.spi.FilesRemovedEvent;
 import dev.regolith.hooks.spi.RegionHook;
@@ -274,6 +282,75 @@ class RegionLifecycleTest {
         assertThat(pruned).isEqualTo(expected).hasSize(15);
         assertThatThrownBy(() -> engine.scan(REGION, ScanRequest.all().withTagEquals("hostname", 3)))
                 .hasMessage("Invalid scan of region 1024_0000000001: tag hostname is STRING, but the value 3 is a Integer");
+    }
+
+    /** An SST written outside any region, as another tool would. */
+    private Path externalSst(RegionMetadata metadata, String name, Object[]... rows) {
+        Path file = dir.resolve(name);
+        try (SstWriter writer = new SstWriter(new LocalFileIO(), file, metadata, SstWriteOptions.DEFAULT)) {
+            long sequence = 1;
+            for (Object[] row : rows) {
+                writer.write(new InternalRow(row, sequence++, OpType.PUT));
+            }
+            writer.finish(FileId.random(), 0);
+        }
+        return file;
+    }
+
+    @Test
+    void ingestedFilesWinOverOlderRowsAndLoseToNewerOnes() {
+        open();
+        engine.write(REGION, WriteBatch.builder("hostname", "usage_user", "ts").put("a", 1.0, 1L).put("b", 1.0, 1L).build());
+        Path first = externalSst(metadata(REGION), "first.parquet", new Object[] {"a", 2.0, 1L}, new Object[] {"c", 2.0, 1L});
+        Path second = externalSst(metadata(REGION), "second.parquet", new Object[] {"c", 3.0, 1L});
+
+        List<?> added = engine.ingest(REGION, List.of(first, second));
+        engine.write(REGION, WriteBatch.builder("hostname", "usage_user", "ts").put("b", 4.0, 1L).build());
+
+        assertThat(added).hasSize(2);
+        assertThat(scan()).containsExactly(List.of("a", 2.0, 1L), List.of("b", 4.0, 1L), List.of("c", 3.0, 1L));
+        assertThat(first).exists(); // the caller's file is copied, not taken
+    }
+
+    @Test
+    void ingestOfAFileWithAnotherSchemaIsRejectedAndCommitsNothing() throws Exception {
+        open();
+        RegionMetadata other = new RegionMetadata(REGION, List.of(
+                ColumnSchema.tag("hostname", 0, DataType.STRING),
+                ColumnSchema.field("usage_user", 1, DataType.INT64),
+                ColumnSchema.timeIndex("ts", 2, DataType.TIMESTAMP_MILLIS)));
+        Path good = externalSst(metadata(REGION), "good.parquet", new Object[] {"a", 2.0, 1L});
+        Path bad = externalSst(other, "bad.parquet", new Object[] {"a", 2L, 1L});
+        long version = engine.manifest(REGION).manifestVersion();
+
+        assertThatThrownBy(() -> engine.ingest(REGION, List.of(good, bad)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Cannot ingest " + bad + " into region 1024_0000000001: the schema does not match: column 1 is "
+                        + "usage_user INT64 FIELD (id 1), the region's is usage_user FLOAT64 FIELD (id 1)");
+
+        assertThat(engine.manifest(REGION).manifestVersion()).isEqualTo(version);
+        assertThat(parquetFiles()).isEmpty();
+        assertThat(scan()).isEmpty();
+    }
+
+    @Test
+    void copyRegionBringsTheNewestRowsOfAnotherRegion() {
+        open();
+        RegionId target = RegionId.of(1024, 2);
+        engine.createRegion(metadata(target));
+        engine.write(REGION, WriteBatch.builder("hostname", "usage_user", "ts").put("a", 1.0, 1L).put("b", 1.0, 1L).build());
+        engine.flush(REGION);
+        engine.write(REGION, WriteBatch.builder("hostname", "usage_user", "ts").put("a", 2.0, 1L).delete("b", null, 1L).build());
+        engine.flush(REGION);
+
+        engine.copyRegion(REGION, target);
+
+        List<List<Object>> copied = new ArrayList<>();
+        try (RegionScanner scanner = engine.scan(target, ScanRequest.all())) {
+            scanner.forEachRemaining(copied::add);
+        }
+        assertThat(copied).containsExactly(List.of("a", 2.0, 1L));
+        assertThat(engine.manifest(target).files()).hasSize(1);
     }
 
     @Test

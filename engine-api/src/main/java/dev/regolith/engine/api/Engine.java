@@ -65,6 +65,24 @@ public interface Engine extends AutoCloseable {
      */
     void alter(RegionId regionId, AlterRequest request);
 
+    /**
+     * Bulk ingest (region edit): adds Parquet SST files written elsewhere (with this region's
+     * schema, rows in primary key and timestamp order) to the region. Each file's rows get one new
+     * sequence, so a later file wins over an earlier one and over everything written before.
+     *
+     * @return the files added, as the manifest records them
+     * @throws IllegalArgumentException naming the file and what does not match; nothing is added
+     */
+    List<FileMeta> ingest(RegionId regionId, List<java.nio.file.Path> files);
+
+    /**
+     * Copies the rows in another region's SST files (it must have the same schema; it may be
+     * open or not) into this region, at one new sequence.
+     *
+     * @return the files added to {@code target}
+     */
+    List<FileMeta> copyRegion(RegionId source, RegionId target);
+
     /** Drops every row of the region: its memtables and all its files. The schema stays. */
     void truncate(RegionId regionId);
 

@@ -19,6 +19,7 @@ import dev.regolith.engine.api.exceptions.WriteRejectedException;
 import dev.regolith.engine.compaction.CompactionOptions;
 import dev.regolith.engine.compaction.CompactionTask;
 import dev.regolith.engine.compaction.CompactionWriter;
+import dev.regolith.engine.compaction.SchemaMapping;
 import dev.regolith.engine.compaction.TimeWindowPicker;
 import dev.regolith.engine.hook.RegionHooks;
 import dev.regolith.engine.index.TagIndex;
@@ -682,6 +683,153 @@ public final class Region {
             receipt.fire();
             return count;
         }
+    }
+
+    /**
+     * Bulk ingest (region edit): adds SST files written elsewhere. Each file is checked (readable
+     * footer and pages, the region's exact schema, rows in storage order) and copied into the
+     * region with every row at one new sequence, committed + 1, so it wins over everything written
+     * before and loses to everything written after (files later in the list win over earlier ones).
+     * One {@code Edit} adds them all; nothing is committed if any file is rejected.
+     *
+     * @throws IllegalArgumentException naming the file and what does not match
+     */
+    public List<FileMeta> ingest(List<Path> files) {
+        checkOpen();
+        RegionMetadata metadata = version.metadata();
+        List<SstReader> readers = new ArrayList<>();
+        try {
+            for (Path file : files) {
+                SstReader reader = SstReader.open(io, file);
+                readers.add(reader);
+                checkSameSchema(metadata, reader.metadata(), "Cannot ingest " + file + " into region " + id);
+            }
+            List<Iterator<InternalRow>> sources = readers.stream().map(reader -> reader.read(null, null)).toList();
+            return importRows(metadata, sources, true, "ingest");
+        }
+        finally {
+            readers.forEach(SstReader::close);
+        }
+    }
+
+    /**
+     * Copy region: copies the rows of another region's live SST files (read from its manifest in
+     * {@code sourceDirectory}) into this region, newest version of each row, at one new sequence,
+     * committed with one {@code Edit}. The source must have this region's schema.
+     */
+    public List<FileMeta> copyFrom(RegionManifest source, Path sourceDirectory) {
+        checkOpen();
+        RegionMetadata metadata = version.metadata();
+        checkSameSchema(metadata, source.metadata(), "Cannot copy region " + source.regionId() + " into region " + id);
+        List<SstReader> readers = new ArrayList<>();
+        try {
+            for (FileMeta file : source.files().values()) {
+                readers.add(SstReader.open(io, sourceDirectory.resolve(file.fileId() + SST_SUFFIX)));
+            }
+            List<Iterator<InternalRow>> sources = readers.stream()
+                    .map(reader -> SchemaMapping.toCurrent(reader.read(null, null), reader.metadata(), metadata)).toList();
+            return importRows(metadata, sources, false, "copy");
+        }
+        finally {
+            readers.forEach(SstReader::close);
+        }
+    }
+
+    private static void checkSameSchema(RegionMetadata region, RegionMetadata other, String what) {
+        List<String> problems = new ArrayList<>();
+        if (region.columns().size() != other.columns().size()) {
+            problems.add("it has columns " + other.columns().stream().map(c -> c.name()).toList() + ", the region "
+                    + region.columns().stream().map(c -> c.name()).toList());
+        }
+        else {
+            for (int i = 0; i < region.columns().size(); i++) {
+                var expected = region.columns().get(i);
+                var actual = other.columns().get(i);
+                if (!expected.name().equals(actual.name()) || expected.dataType() != actual.dataType()
+                        || expected.semanticType() != actual.semanticType() || expected.columnId() != actual.columnId()) {
+                    problems.add("column " + i + " is " + actual.name() + " " + actual.dataType() + " " + actual.semanticType()
+                            + " (id " + actual.columnId() + "), the region's is " + expected.name() + " " + expected.dataType()
+                            + " " + expected.semanticType() + " (id " + expected.columnId() + ")");
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(what + ": the schema does not match: " + String.join("; ", problems));
+        }
+    }
+
+    /**
+     * Writes rows into new level-0 SSTs of this region with fresh sequences and commits them. Each
+     * source (one per ingested file, or all merged for a copy) gets one sequence.
+     */
+    private List<FileMeta> importRows(RegionMetadata metadata, List<Iterator<InternalRow>> sources, boolean sequencePerSource,
+            String operation) {
+        List<List<Iterator<InternalRow>>> groups = sequencePerSource
+                ? sources.stream().map(List::of).toList()
+                : List.of(sources);
+        long firstSequence;
+        writeLock.lock();
+        try {
+            firstSequence = lastSequence + 1;
+            lastSequence += groups.size();
+        }
+        finally {
+            writeLock.unlock();
+        }
+        List<WrittenSstFile> written = new ArrayList<>();
+        try {
+            for (int g = 0; g < groups.size(); g++) {
+                long sequence = firstSequence + g;
+                NewestVersions rows = new NewestVersions(new RowOrder(metadata), groups.get(g));
+                if (!rows.hasNext()) {
+                    continue;
+                }
+                FileId fileId = FileId.random();
+                try (SstWriter writer = new SstWriter(io, sstPath(fileId), metadata, settings.sstOptions())) {
+                    while (rows.hasNext()) {
+                        InternalRow row = rows.next();
+                        writer.write(new InternalRow(row.values(), sequence, row.op()));
+                    }
+                    written.add(writer.finish(fileId, 0));
+                }
+            }
+        }
+        catch (RuntimeException e) {
+            written.forEach(file -> deleteQuietly(file.path()));
+            if (e instanceof IllegalArgumentException) {
+                throw new IllegalArgumentException("Region " + id + " " + operation + " rejected: " + e.getMessage(), e);
+            }
+            throw e;
+        }
+        if (written.isEmpty()) {
+            return List.of();
+        }
+        PendingManifestHook receipt;
+        List<FileMeta> metas = written.stream().map(WrittenSstFile::meta).toList();
+        try (ManifestLock.Held held = committer.lock().acquire()) {
+            try {
+                receipt = committer.commitLocked(ManifestActionList.of(ManifestAction.Edit.ofFiles(metas, List.of())));
+            }
+            catch (CommitStateUnknownException e) {
+                throw e;
+            }
+            catch (RuntimeException e) {
+                written.forEach(file -> deleteQuietly(file.path()));
+                throw e;
+            }
+            replaceFiles(List.of(), written.stream().map(file -> new SstFile(file.meta(), file.path(), io, this::deletedLater))
+                    .toList(), receipt.version());
+            writeLock.lock();
+            try {
+                committedSequence = Math.max(committedSequence, firstSequence + groups.size() - 1);
+            }
+            finally {
+                writeLock.unlock();
+            }
+        }
+        receipt.fire();
+        settings.indexRequests().accept(this);
+        return metas;
     }
 
     /** Commits the region's removal; the caller closes it and deletes its directory. */

@@ -52,8 +52,8 @@ package dev.regolith.hooks.spi;
  *       <td>-</td></tr>
  *   <tr><td>Truncate</td><td>-</td><td>once: TRUNCATE</td><td>onFilesRemoved, as above, if it had files</td></tr>
  *   <tr><td>Index build</td><td>- (index files only)</td><td>once: EDIT</td><td>-</td></tr>
- *   <tr><td>Region edit / bulk ingest (planned)</td><td>- (files written elsewhere)</td><td>once: EDIT</td><td>-</td></tr>
- *   <tr><td>Copy region (planned)</td><td>- (files copied)</td><td>once: EDIT</td><td>-</td></tr>
+ *   <tr><td>Region edit / bulk ingest</td><td>- (files written elsewhere, copied in)</td><td>once: EDIT</td><td>-</td></tr>
+ *   <tr><td>Copy region</td><td>- (rows copied from the other region's files)</td><td>once: EDIT</td><td>-</td></tr>
  *   <tr><td>Enter staging (planned)</td><td>-</td><td>- (the staging manifest is invisible)</td><td>-</td></tr>
  *   <tr><td>Staging apply (planned)</td><td>-</td><td>once: the staged actions, merged</td><td>-</td></tr>
  *   <tr><td>Staging discard (planned)</td><td>-</td><td>-</td><td>-</td></tr>
