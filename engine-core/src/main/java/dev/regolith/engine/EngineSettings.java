@@ -16,6 +16,7 @@ import java.util.function.Function;
  */
 record EngineSettings(
         String walSync,
+        Optional<String> walDirectory,
         Duration walSyncInterval,
         long walSegmentBytes,
         long regionMemtableBytes,
@@ -31,6 +32,7 @@ record EngineSettings(
         Map<String, String> settings = options.settings();
         return new EngineSettings(
                 choice(settings, "wal.sync", "every_batch", "every_batch", "periodic", "never"),
+                Optional.ofNullable(settings.get("wal.dir")),
                 Duration.ofMillis(number(settings, "wal.sync.interval.ms", 10, 1)),
                 number(settings, "wal.segment.bytes", 64L << 20, 4096),
                 number(settings, "region.memtable.bytes", 64L << 20, 1024),

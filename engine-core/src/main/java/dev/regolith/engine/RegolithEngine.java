@@ -7,6 +7,7 @@ import dev.regolith.engine.api.FileMeta;
 import dev.regolith.engine.api.RegionId;
 import dev.regolith.engine.api.RegionManifest;
 import dev.regolith.engine.api.RegionMetadata;
+import dev.regolith.engine.api.RegionRole;
 import dev.regolith.engine.api.RegionScanner;
 import dev.regolith.engine.api.ScanRequest;
 import dev.regolith.engine.api.WriteBatch;
@@ -106,7 +107,8 @@ public final class RegolithEngine implements Engine {
             throw new RegionStorageException("Cannot create the data directory " + dataDirectory + ": " + e, e);
         }
         WalOptions.SyncMode sync = WalOptions.SyncMode.valueOf(settings.walSync().toUpperCase());
-        this.wal = Wal.open(io, dataDirectory.resolve("wal"), new WalOptions(sync, settings.walSyncInterval(),
+        Path walDirectory = settings.walDirectory().map(Path::of).map(dataDirectory::resolve).orElse(dataDirectory.resolve("wal"));
+        this.wal = Wal.open(io, walDirectory, new WalOptions(sync, settings.walSyncInterval(),
                 settings.walSegmentBytes()));
     }
 
@@ -142,11 +144,21 @@ public final class RegolithEngine implements Engine {
 
     @Override
     public void openRegion(RegionId id) {
+        openRegion(id, RegionRole.LEADER);
+    }
+
+    @Override
+    public void openRegion(RegionId id, RegionRole role) {
         checkOpen();
         if (regions.containsKey(id)) {
             return;
         }
-        install(Region.open(id, regionDirectory(id), io, wal, hooks, writeBuffer, regionSettings));
+        install(role == RegionRole.FOLLOWER
+                ? Region.openFollower(id, regionDirectory(id), io, wal, hooks, writeBuffer, regionSettings)
+                : Region.open(id, regionDirectory(id), io, wal, hooks, writeBuffer, regionSettings));
+        if (role == RegionRole.DOWNGRADING_LEADER) {
+            regions.get(id).setRole(role);
+        }
     }
 
     private void install(Region region) {
@@ -154,7 +166,30 @@ public final class RegolithEngine implements Engine {
             region.close(); // another caller opened it first
             return;
         }
-        hooks.deliverRegionOpened(new RegionOpenedEvent(region.id(), region.manifest()));
+        if (region.role() != RegionRole.FOLLOWER) { // followers author nothing and notify nobody
+            hooks.deliverRegionOpened(new RegionOpenedEvent(region.id(), region.manifest()));
+        }
+    }
+
+    @Override
+    public void setRole(RegionId id, RegionRole role) {
+        Region region = region(id);
+        if (region.role() == RegionRole.FOLLOWER && role != RegionRole.FOLLOWER) {
+            closeRegion(id);
+            openRegion(id, role);
+            return;
+        }
+        region.setRole(role);
+    }
+
+    @Override
+    public RegionRole role(RegionId id) {
+        return region(id).role();
+    }
+
+    @Override
+    public void syncRegion(RegionId id) {
+        region(id).sync();
     }
 
     @Override
@@ -164,7 +199,9 @@ public final class RegolithEngine implements Engine {
             throw new RegionNotFoundException(id, "it is not open");
         }
         region.close();
-        hooks.deliverRegionClosed(new RegionClosedEvent(id, region.manifest().manifestVersion()));
+        if (region.role() != RegionRole.FOLLOWER) {
+            hooks.deliverRegionClosed(new RegionClosedEvent(id, region.manifest().manifestVersion()));
+        }
     }
 
     @Override

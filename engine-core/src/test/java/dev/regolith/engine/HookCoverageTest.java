@@ -74,6 +74,13 @@ class HookCoverageTest {
         }
 
         Path externalFile;
+        RegolithEngine follower;
+
+        /** A follower of the region in a second engine on the same directory, with the same hook. */
+        void followerOpened() {
+            follower = RegolithEngine.open(options.with("wal.dir", "wal-follower"), RegionHooks.of(List.of(hook)));
+            follower.openRegion(REGION, dev.regolith.engine.api.RegionRole.FOLLOWER);
+        }
 
         Path externalSst() {
             Path file = dir.resolve("external.parquet");
@@ -162,6 +169,15 @@ class HookCoverageTest {
                     fixture.engine.flush(OTHER);
                     fixture.created();
                 }, fixture -> fixture.engine.copyRegion(OTHER, REGION), List.of("onManifestUpdated[EDIT]")),
+                new Row("follower open, sync and close", fixture -> {
+                    fixture.created();
+                    fixture.writeAndFlush(now);
+                    fixture.followerOpened();
+                    fixture.writeAndFlush(now + 100);
+                }, fixture -> {
+                    fixture.follower.syncRegion(REGION);
+                    fixture.follower.closeRegion(REGION);
+                }, List.of()),
                 new Row("checkpoint and manifest cleanup", fixture -> {
                     fixture.created();
                     fixture.writeAndFlush(now); // version 2; the next commits reach the checkpoint at 4
@@ -204,6 +220,9 @@ class HookCoverageTest {
         }
         finally {
             fixture.engine.close();
+            if (fixture.follower != null) {
+                fixture.follower.close();
+            }
         }
         if (row.operation.startsWith("checkpoint")) {
             try (Stream<Path> files = Files.list(dir.resolve(REGION.toString()).resolve("manifest"))) {

@@ -22,6 +22,29 @@ public interface Engine extends AutoCloseable {
     /** Opens an existing region: reads its manifest and replays its WAL entries that are not in SSTs yet. */
     void openRegion(RegionId regionId);
 
+    /**
+     * Opens an existing region in {@code role}. {@link #openRegion(RegionId)} opens as
+     * {@link RegionRole#LEADER}. A follower reads the region's manifest and files (written by a
+     * leader elsewhere on shared storage) and replays no WAL.
+     */
+    void openRegion(RegionId regionId, RegionRole role);
+
+    /**
+     * Changes an open region's role. Leader to downgrading leader to follower just changes what it
+     * accepts; follower to leader reopens the region as leader (manifest reread, WAL replayed).
+     */
+    void setRole(RegionId regionId, RegionRole role);
+
+    /** The open region's role. */
+    RegionRole role(RegionId regionId);
+
+    /**
+     * Follower catch-up: rereads the region's manifest and serves its current files. Fires no hook.
+     *
+     * @throws IllegalStateException if the region is not a follower
+     */
+    void syncRegion(RegionId regionId);
+
     /** Closes a region: flushes nothing, loses nothing (its WAL entries replay at the next open). */
     void closeRegion(RegionId regionId);
 

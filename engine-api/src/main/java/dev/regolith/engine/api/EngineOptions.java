@@ -16,6 +16,8 @@ import java.util.TreeMap;
  *       concurrent writes sharing one fsync), {@code periodic} or {@code never}</li>
  *   <li>{@code wal.sync.interval.ms}: for {@code periodic}, default 10</li>
  *   <li>{@code wal.segment.bytes}: default 64 MiB</li>
+ *   <li>{@code wal.dir}: where the WAL lives, default {@code wal} in the data directory (an engine
+ *       that only follows regions of a shared data directory sets its own)</li>
  *   <li>{@code region.memtable.bytes}: a region's memtable is frozen and flushed past this size,
  *       default 64 MiB</li>
  *   <li>{@code write.buffer.bytes}: the engine-wide memtable budget, default min(heap / 8, 1 GiB):

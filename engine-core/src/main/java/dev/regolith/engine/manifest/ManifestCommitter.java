@@ -211,6 +211,19 @@ public final class ManifestCommitter {
         return receipt.version();
     }
 
+    /**
+     * Rereads the manifest from disk, for a region that follows another writer of the same
+     * directory. Produces no receipt: a follower authors no change and notifies nobody.
+     */
+    public RegionManifest refresh() {
+        try (ManifestLock.Held held = lock.acquire()) {
+            ManifestStore.Loaded loaded = store.load();
+            current = loaded.manifest();
+            lastCheckpointVersion = loaded.checkpointVersion();
+            return current;
+        }
+    }
+
     /** A receipt that owes nothing, to start a {@link PendingManifestHook#merge} chain with. */
     public PendingManifestHook emptyReceipt() {
         return PendingManifestHook.empty(regionId, hooks, lock);

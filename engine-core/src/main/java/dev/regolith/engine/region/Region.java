@@ -8,12 +8,14 @@ import dev.regolith.engine.api.ManifestActionList;
 import dev.regolith.engine.api.RegionId;
 import dev.regolith.engine.api.RegionManifest;
 import dev.regolith.engine.api.RegionMetadata;
+import dev.regolith.engine.api.RegionRole;
 import dev.regolith.engine.api.RegionScanner;
 import dev.regolith.engine.api.ScanRequest;
 import dev.regolith.engine.api.TimeRange;
 import dev.regolith.engine.api.WriteBatch;
 import dev.regolith.engine.api.exceptions.CommitStateUnknownException;
 import dev.regolith.engine.api.exceptions.CorruptedFileException;
+import dev.regolith.engine.api.exceptions.RegionReadOnlyException;
 import dev.regolith.engine.api.exceptions.RegionStorageException;
 import dev.regolith.engine.api.exceptions.WriteRejectedException;
 import dev.regolith.engine.compaction.CompactionOptions;
@@ -116,6 +118,7 @@ public final class Region {
     // Guarded by flushGate.
     private boolean flushing;
     private volatile boolean closed;
+    private volatile RegionRole role = RegionRole.LEADER;
 
     /**
      * What a region needs from its engine, besides its own directory.
@@ -201,6 +204,87 @@ public final class Region {
         return region;
     }
 
+    /**
+     * Opens a region as a follower: reads its manifest and serves its files; writes nothing,
+     * deletes nothing (not even orphans: they may be a leader's flush in flight) and replays no WAL.
+     */
+    public static Region openFollower(RegionId id, Path directory, FileIO io, Wal wal, RegionHooks hooks,
+            WriteBuffer writeBuffer, RegionSettings settings) {
+        ManifestCommitter committer = ManifestCommitter.open(io, directory.resolve("manifest"), id, hooks,
+                settings.manifestOptions());
+        RegionManifest manifest = committer.current();
+        Region region = new Region(id, directory, io, committer, wal, hooks, writeBuffer, settings);
+        region.role = RegionRole.FOLLOWER;
+        region.version = new RegionVersion(manifest.metadata(), region.newMemtable(manifest.metadata()), List.of(),
+                region.followedFiles(manifest, List.of()), manifest.manifestVersion());
+        region.lastSequence = manifest.flushedSequence();
+        region.committedSequence = manifest.flushedSequence();
+        return region;
+    }
+
+    /** Follower catch-up: rereads the manifest and serves its files. Fires no hook. */
+    public void sync() {
+        checkOpen();
+        if (role != RegionRole.FOLLOWER) {
+            throw new IllegalStateException("Region " + id + " is a " + role + ": only a follower syncs from the manifest");
+        }
+        try (ManifestLock.Held held = committer.lock().acquire()) {
+            RegionManifest manifest = committer.refresh();
+            writeLock.lock();
+            try {
+                RegionVersion current = version;
+                RegionMetadata metadata = manifest.metadata();
+                Memtable mutable = metadata.equals(current.metadata()) ? current.mutable() : newMemtable(metadata);
+                version = new RegionVersion(metadata, mutable, List.of(), followedFiles(manifest, current.files()),
+                        manifest.manifestVersion());
+                lastSequence = Math.max(lastSequence, manifest.flushedSequence());
+                committedSequence = lastSequence;
+            }
+            finally {
+                writeLock.unlock();
+            }
+        }
+    }
+
+    /**
+     * The manifest's files, reusing the handles of files already served. Files the leader removed are
+     * simply no longer served: deleting them is the leader's business.
+     */
+    private List<SstFile> followedFiles(RegionManifest manifest, List<SstFile> served) {
+        Map<FileId, SstFile> known = new java.util.HashMap<>();
+        served.forEach(file -> known.put(file.meta().fileId(), file));
+        List<SstFile> files = new ArrayList<>();
+        for (FileMeta meta : manifest.files().values()) {
+            SstFile existing = known.get(meta.fileId());
+            files.add(existing == null ? new SstFile(meta, sstPath(meta.fileId()), io, ignored -> { })
+                    : existing.meta().equals(meta) ? existing : existing.withMeta(meta));
+        }
+        return files;
+    }
+
+    public RegionRole role() {
+        return role;
+    }
+
+    /**
+     * Changes between leader, downgrading leader and follower. A follower cannot become leader here:
+     * the engine reopens it, so that the manifest is reread and the WAL replayed.
+     */
+    public void setRole(RegionRole next) {
+        checkOpen();
+        if (role == RegionRole.FOLLOWER && next != RegionRole.FOLLOWER) {
+            throw new IllegalStateException("Region " + id + " is a follower: reopen it to lead");
+        }
+        role = next;
+    }
+
+    private void checkRole(String operation, boolean downgradingMay) {
+        RegionRole current = role;
+        if (current == RegionRole.FOLLOWER || (current == RegionRole.DOWNGRADING_LEADER && !downgradingMay)) {
+            throw new RegionReadOnlyException(id, current, operation);
+        }
+    }
+
     private List<SstFile> checkFiles(RegionManifest manifest) {
         List<SstFile> files = new ArrayList<>();
         Set<String> live = new HashSet<>();
@@ -264,6 +348,7 @@ public final class Region {
      */
     public long write(WriteBatch batch) {
         checkOpen();
+        checkRole("writing", false);
         ValidatedBatch validated = BatchValidator.validate(version.metadata(), batch);
         if (validated.size() == 0) {
             return committedSequence;
@@ -339,6 +424,7 @@ public final class Region {
      */
     public void flush() {
         checkOpen();
+        checkRole("flushing", true);
         synchronized (flushGate) {
             while (flushing) {
                 try {
@@ -463,6 +549,7 @@ public final class Region {
      */
     public void truncate() {
         checkOpen();
+        checkRole("truncating", false);
         PendingManifestHook receipt;
         List<SstFile> dropped;
         long entryId;
@@ -494,6 +581,7 @@ public final class Region {
      */
     public void alter(AlterRequest request) {
         checkOpen();
+        checkRole("altering", false);
         for (int attempt = 1; ; attempt++) {
             flush();
             PendingManifestHook receipt = null;
@@ -528,6 +616,7 @@ public final class Region {
      */
     public int expire(long nowMillis) {
         checkOpen();
+        checkRole("expiring files", false);
         RegionMetadata metadata = version.metadata();
         Optional<Duration> ttl = Ttl.of(metadata);
         if (ttl.isEmpty()) {
@@ -563,6 +652,7 @@ public final class Region {
      */
     public boolean compact() {
         checkOpen();
+        checkRole("compacting", false);
         synchronized (compactionGate) {
             RegionVersion current = version;
             Optional<CompactionTask> picked = new TimeWindowPicker(settings.compactionOptions()).pick(current.metadata(),
@@ -637,6 +727,7 @@ public final class Region {
      */
     public int buildIndexes() {
         checkOpen();
+        checkRole("building indexes", false);
         synchronized (indexGate) {
             RegionVersion current = version;
             if (current.metadata().primaryKey().isEmpty()) {
@@ -696,6 +787,7 @@ public final class Region {
      */
     public List<FileMeta> ingest(List<Path> files) {
         checkOpen();
+        checkRole("ingesting files", false);
         RegionMetadata metadata = version.metadata();
         List<SstReader> readers = new ArrayList<>();
         try {
@@ -719,6 +811,7 @@ public final class Region {
      */
     public List<FileMeta> copyFrom(RegionManifest source, Path sourceDirectory) {
         checkOpen();
+        checkRole("copying another region", false);
         RegionMetadata metadata = version.metadata();
         checkSameSchema(metadata, source.metadata(), "Cannot copy region " + source.regionId() + " into region " + id);
         List<SstReader> readers = new ArrayList<>();
@@ -835,6 +928,7 @@ public final class Region {
     /** Commits the region's removal; the caller closes it and deletes its directory. */
     public long commitRemoval() {
         checkOpen();
+        checkRole("dropping", false);
         long entryId;
         writeLock.lock();
         try {

@@ -57,7 +57,7 @@ package dev.regolith.hooks.spi;
  *   <tr><td>Enter staging (planned)</td><td>-</td><td>- (the staging manifest is invisible)</td><td>-</td></tr>
  *   <tr><td>Staging apply (planned)</td><td>-</td><td>once: the staged actions, merged</td><td>-</td></tr>
  *   <tr><td>Staging discard (planned)</td><td>-</td><td>-</td><td>-</td></tr>
- *   <tr><td>Follower sync (planned)</td><td>-</td><td>- (followers author no change)</td><td>-</td></tr>
+ *   <tr><td>Follower open, sync, close</td><td>-</td><td>- (followers author no change)</td><td>- (no hook fires on a follower)</td></tr>
  *   <tr><td>Checkpoint, manifest cleanup</td><td>-</td><td>- (not a logical change)</td><td>-</td></tr>
  *   <tr><td>Drop region</td><td>-</td><td>once: REMOVE</td><td>onRegionDropped, after the directory is deleted</td></tr>
  *   <tr><td>Open region (WAL replay)</td><td>-</td><td>-</td><td>onRegionOpened, with the manifest state</td></tr>
