@@ -240,6 +240,21 @@ public final class RegolithEngine implements Engine {
     }
 
     @Override
+    public void enterStaging(RegionId id, java.util.Optional<String> partitionExpr) {
+        region(id).enterStaging(partitionExpr);
+    }
+
+    @Override
+    public void applyStaging(RegionId id) {
+        region(id).applyStaging();
+    }
+
+    @Override
+    public void discardStaging(RegionId id) {
+        region(id).discardStaging();
+    }
+
+    @Override
     public void buildIndexes(RegionId id) {
         region(id).buildIndexes();
     }

@@ -106,6 +106,21 @@ public interface Engine extends AutoCloseable {
      */
     List<FileMeta> copyRegion(RegionId source, RegionId target);
 
+    /**
+     * Enters staging (for repartitioning): flushes, then records the new partition expression in a
+     * separate staging manifest that readers of the live manifest and hooks do not see. Writes and
+     * flushes go on; this engine's scans see them, the live manifest does not, until
+     * {@link #applyStaging} commits everything staged as one change (one hook notification) or
+     * {@link #discardStaging} drops it. A restart while staging discards the staging.
+     */
+    void enterStaging(RegionId regionId, java.util.Optional<String> partitionExpr);
+
+    /** Commits everything staged to the live manifest as one change. */
+    void applyStaging(RegionId regionId);
+
+    /** Drops every row written and every file flushed since the staging was entered. */
+    void discardStaging(RegionId regionId);
+
     /** Drops every row of the region: its memtables and all its files. The schema stays. */
     void truncate(RegionId regionId);
 

@@ -119,6 +119,13 @@ public final class Region {
     private boolean flushing;
     private volatile boolean closed;
     private volatile RegionRole role = RegionRole.LEADER;
+    private final Object stagingGate = new Object();
+    // Changed under the manifest lock; read under it (or racily, to refuse work while staging).
+    private volatile ManifestCommitter staging;
+    private final List<ManifestActionList> stagedActions = new ArrayList<>();
+    private final Set<FileId> stagedFiles = new HashSet<>();
+    // WAL entries of this region up to here belong to a discarded staging; 0 if none.
+    private long discardedUpTo;
 
     /**
      * What a region needs from its engine, besides its own directory.
@@ -186,10 +193,11 @@ public final class Region {
         region.version = new RegionVersion(manifest.metadata(), memtable, List.of(), files, manifest.manifestVersion());
         region.lastSequence = manifest.flushedSequence();
         region.lastEntryId = manifest.flushedEntryId();
+        long replayAfter = Math.max(manifest.flushedEntryId(), region.recoverStaging(manifest));
         // Entry ids must stay above what the manifest says is flushed, even if the WAL lost an
         // unsynced tail that had reached them; otherwise new entries would be skipped at replay.
-        wal.obsolete(id, manifest.flushedEntryId());
-        wal.replay(id, manifest.flushedEntryId(), (entryId, schemaVersion, rows) -> {
+        wal.obsolete(id, replayAfter);
+        wal.replay(id, replayAfter, (entryId, schemaVersion, rows) -> {
             memtable.insert(rows);
             region.lastEntryId = Math.max(region.lastEntryId, entryId);
             for (InternalRow row : rows) {
@@ -493,15 +501,19 @@ public final class Region {
         // then either comes wholly before (and this flush is discarded) or wholly after (and drops
         // the new file too). Hooks hear of the commit after the lock is released.
         PendingManifestHook receipt;
+        boolean staged;
         try (ManifestLock.Held held = committer.lock().acquire()) {
             if (truncations != covered[2]) {
                 deleteQuietly(path);
-                log.info("Flush of region {} discarded: the region was truncated while it ran", id);
+                log.info("Flush of region {} discarded: the region was truncated (or its staging discarded) while it ran", id);
                 return;
             }
-            try {
-                receipt = committer.commitLocked(ManifestActionList.of(new ManifestAction.Edit(List.of(written.meta()),
-                        List.of(), OptionalLong.of(covered[0]), OptionalLong.of(covered[1]), Optional.empty())));
+            ManifestCommitter target = staging != null ? staging : committer;
+            staged = target != committer;
+            ManifestActionList edit = ManifestActionList.of(new ManifestAction.Edit(List.of(written.meta()), List.of(),
+                    OptionalLong.of(covered[0]), OptionalLong.of(covered[1]), Optional.empty()));
+            try (ManifestLock.Held targetHeld = target.lock().acquire()) {
+                receipt = target.commitLocked(edit);
             }
             catch (CommitStateUnknownException e) {
                 throw e; // the file may be referenced: keep it
@@ -510,17 +522,25 @@ public final class Region {
                 deleteQuietly(path);
                 throw e;
             }
+            if (staged) {
+                stagedActions.add(edit);
+                stagedFiles.add(written.meta().fileId());
+            }
             writeLock.lock();
             try {
-                this.version = this.version.afterFlush(frozen, List.of(new SstFile(written.meta(), path, io, this::deletedLater)),
-                        receipt.version());
+                SstFile file = new SstFile(written.meta(), path, io, staged ? ignored -> { } : this::deletedLater);
+                this.version = this.version.afterFlush(frozen, List.of(file),
+                        staged ? this.version.manifestVersion() : receipt.version());
             }
             finally {
                 writeLock.unlock();
             }
         }
-        receipt.fire();
+        receipt.fire(); // a staged commit's receipt notifies nobody: the staging manifest has no hooks
         long version = receipt.version();
+        if (!staged && discardedUpTo > 0 && covered[0] >= discardedUpTo) {
+            clearDiscardMarker();
+        }
 
         long freed = 0;
         for (Memtable memtable : frozen) {
@@ -550,6 +570,7 @@ public final class Region {
     public void truncate() {
         checkOpen();
         checkRole("truncating", false);
+        checkNotStaging("truncating");
         PendingManifestHook receipt;
         List<SstFile> dropped;
         long entryId;
@@ -582,6 +603,7 @@ public final class Region {
     public void alter(AlterRequest request) {
         checkOpen();
         checkRole("altering", false);
+        checkNotStaging("altering");
         for (int attempt = 1; ; attempt++) {
             flush();
             PendingManifestHook receipt = null;
@@ -619,7 +641,7 @@ public final class Region {
         checkRole("expiring files", false);
         RegionMetadata metadata = version.metadata();
         Optional<Duration> ttl = Ttl.of(metadata);
-        if (ttl.isEmpty()) {
+        if (ttl.isEmpty() || staging != null) {
             return 0;
         }
         long cutoff = Ttl.cutoff(metadata, nowMillis, ttl.get());
@@ -654,6 +676,9 @@ public final class Region {
         checkOpen();
         checkRole("compacting", false);
         synchronized (compactionGate) {
+            if (staging != null) {
+                return false; // staged files are not in the live manifest: compact after the staging
+            }
             RegionVersion current = version;
             Optional<CompactionTask> picked = new TimeWindowPicker(settings.compactionOptions()).pick(current.metadata(),
                     current.files().stream().map(SstFile::meta).toList(), committer.current().compactionTimeWindow());
@@ -729,6 +754,9 @@ public final class Region {
         checkOpen();
         checkRole("building indexes", false);
         synchronized (indexGate) {
+            if (staging != null) {
+                return 0;
+            }
             RegionVersion current = version;
             if (current.metadata().primaryKey().isEmpty()) {
                 return 0;
@@ -788,6 +816,7 @@ public final class Region {
     public List<FileMeta> ingest(List<Path> files) {
         checkOpen();
         checkRole("ingesting files", false);
+        checkNotStaging("ingesting files");
         RegionMetadata metadata = version.metadata();
         List<SstReader> readers = new ArrayList<>();
         try {
@@ -812,6 +841,7 @@ public final class Region {
     public List<FileMeta> copyFrom(RegionManifest source, Path sourceDirectory) {
         checkOpen();
         checkRole("copying another region", false);
+        checkNotStaging("copying another region");
         RegionMetadata metadata = version.metadata();
         checkSameSchema(metadata, source.metadata(), "Cannot copy region " + source.regionId() + " into region " + id);
         List<SstReader> readers = new ArrayList<>();
@@ -923,6 +953,220 @@ public final class Region {
         receipt.fire();
         settings.indexRequests().accept(this);
         return metas;
+    }
+
+    /**
+     * Enters staging: flushes, then records {@code PartitionExprChange(expr)} in a separate manifest
+     * ({@code staging/manifest}) that readers of the live manifest never see and that notifies no
+     * hook. Writes and flushes go on; flushes commit to the staging manifest until the staging is
+     * applied (one merged live commit) or discarded (its rows and files dropped). A crash while
+     * staging discards it.
+     */
+    public void enterStaging(Optional<String> partitionExpr) {
+        checkOpen();
+        checkRole("entering staging", false);
+        synchronized (stagingGate) {
+            if (staging != null) {
+                throw new IllegalStateException("Region " + id + " is already staging");
+            }
+            flush();
+            try (ManifestLock.Held held = committer.lock().acquire()) {
+                long entered;
+                writeLock.lock();
+                try {
+                    entered = lastEntryId;
+                }
+                finally {
+                    writeLock.unlock();
+                }
+                Path manifestDirectory = stagingDirectory().resolve("manifest");
+                deleteTree(manifestDirectory);
+                RegionManifest live = committer.current();
+                ManifestCommitter created = ManifestCommitter.create(io, manifestDirectory, ManifestActionList.of(
+                        new ManifestAction.Change(live.metadata()), new ManifestAction.Edit(List.of(), List.of(),
+                                OptionalLong.of(entered), OptionalLong.empty(), Optional.empty())),
+                        RegionHooks.none(), settings.manifestOptions());
+                ManifestActionList change = ManifestActionList.of(new ManifestAction.PartitionExprChange(partitionExpr));
+                created.commit(change);
+                stagedActions.clear();
+                stagedActions.add(change);
+                stagedFiles.clear();
+                staging = created;
+            }
+        }
+    }
+
+    /**
+     * Applies the staging: flushes what was written meanwhile (into the staging manifest), then
+     * commits every staged action list to the live manifest under one hold of its lock and merges
+     * their receipts, so hooks see one {@code onManifestUpdated} for the whole staging.
+     */
+    public void applyStaging() {
+        checkOpen();
+        synchronized (stagingGate) {
+            if (staging == null) {
+                throw new IllegalStateException("Region " + id + " is not staging");
+            }
+            flush();
+            PendingManifestHook merged = committer.emptyReceipt();
+            try (ManifestLock.Held held = committer.lock().acquire()) {
+                try {
+                    for (ManifestActionList actions : stagedActions) {
+                        merged = merged.merge(committer.commitLocked(actions));
+                    }
+                }
+                catch (RuntimeException e) {
+                    merged.discard(); // what did commit stays committed; the staging stays for a retry
+                    throw e;
+                }
+                writeLock.lock();
+                try {
+                    RegionVersion current = version;
+                    version = new RegionVersion(current.metadata(), current.mutable(), current.immutables(), current.files(),
+                            merged.version());
+                }
+                finally {
+                    writeLock.unlock();
+                }
+                staging = null;
+                stagedActions.clear();
+                stagedFiles.clear();
+            }
+            merged.fire();
+            deleteTree(stagingDirectory().resolve("manifest"));
+        }
+    }
+
+    /**
+     * Discards the staging: drops every row written and every file flushed since it was entered,
+     * and its manifest. Nothing reaches the live manifest or the hooks. A durable marker keeps the
+     * dropped WAL entries from replaying after a crash.
+     */
+    public void discardStaging() {
+        checkOpen();
+        synchronized (stagingGate) {
+            if (staging == null) {
+                throw new IllegalStateException("Region " + id + " is not staging");
+            }
+            List<SstFile> dropped;
+            long upTo;
+            try (ManifestLock.Held held = committer.lock().acquire()) {
+                writeLock.lock();
+                try {
+                    upTo = lastEntryId;
+                    writeDiscardMarker(upTo);
+                    RegionVersion current = version;
+                    dropped = current.files().stream().filter(file -> stagedFiles.contains(file.meta().fileId())).toList();
+                    List<SstFile> kept = new ArrayList<>(current.files());
+                    kept.removeAll(dropped);
+                    writeBuffer.released(current.memtableBytes());
+                    version = new RegionVersion(current.metadata(), newMemtable(current.metadata()), List.of(), kept,
+                            committer.current().manifestVersion());
+                    truncations++; // a flush in flight must not commit staged rows either
+                }
+                finally {
+                    writeLock.unlock();
+                }
+                staging = null;
+                stagedActions.clear();
+                stagedFiles.clear();
+            }
+            dropped.forEach(SstFile::retire); // staged files were never announced: no onFilesRemoved
+            deleteTree(stagingDirectory().resolve("manifest"));
+            wal.obsolete(id, upTo);
+        }
+    }
+
+    public boolean isStaging() {
+        return staging != null;
+    }
+
+    private Path stagingDirectory() {
+        return directory.resolve("staging");
+    }
+
+    private Path discardMarker() {
+        return stagingDirectory().resolve("_discarded");
+    }
+
+    private void writeDiscardMarker(long entryId) {
+        try {
+            io.createDirectories(stagingDirectory());
+            io.writeAtomically(discardMarker(), ("discarded-up-to " + entryId + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            discardedUpTo = entryId;
+        }
+        catch (IOException e) {
+            throw new RegionStorageException("Cannot discard the staging of region " + id + ": writing " + discardMarker()
+                    + " failed: " + e, e);
+        }
+    }
+
+    /**
+     * At open: a staging manifest left by a crash means the staging is discarded (its files are
+     * swept as orphans, its WAL entries skipped); a discard marker says which entries to skip.
+     * Returns the entry id replay must start after.
+     */
+    private long recoverStaging(RegionManifest manifest) {
+        try {
+            if (io.exists(stagingDirectory().resolve("manifest"))) {
+                log.warn("Region {} was staging when it last stopped; the staging is discarded", id);
+                writeDiscardMarker(Math.max(wal.lastEntryId(), manifest.flushedEntryId()));
+                deleteTree(stagingDirectory().resolve("manifest"));
+            }
+            if (io.exists(discardMarker())) {
+                String text = new String(io.readAllBytes(discardMarker()), java.nio.charset.StandardCharsets.UTF_8).trim();
+                if (!text.startsWith("discarded-up-to ")) {
+                    throw new CorruptedFileException(discardMarker().toString(), 0, "not a staging discard marker: '" + text + "'");
+                }
+                try {
+                    discardedUpTo = Long.parseLong(text.substring("discarded-up-to ".length()));
+                }
+                catch (NumberFormatException e) {
+                    throw new CorruptedFileException(discardMarker().toString(), 16, "bad entry id in '" + text + "'", e);
+                }
+                if (manifest.flushedEntryId() >= discardedUpTo) {
+                    io.deleteIfExists(discardMarker());
+                    discardedUpTo = 0;
+                }
+            }
+            return discardedUpTo;
+        }
+        catch (IOException e) {
+            throw new RegionStorageException("Cannot read the staging state of region " + id + ": " + e, e);
+        }
+    }
+
+    private void deleteTree(Path root) {
+        try {
+            if (!io.exists(root)) {
+                return;
+            }
+            try (java.util.stream.Stream<Path> paths = java.nio.file.Files.walk(root)) {
+                for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    io.deleteIfExists(path);
+                }
+            }
+        }
+        catch (IOException e) {
+            log.warn("Could not delete {} of region {}", root, id, e);
+        }
+    }
+
+    private void clearDiscardMarker() {
+        try {
+            io.deleteIfExists(discardMarker());
+            discardedUpTo = 0;
+        }
+        catch (IOException e) {
+            log.warn("Could not delete {} of region {}; it is checked again at the next open", discardMarker(), id, e);
+        }
+    }
+
+    private void checkNotStaging(String operation) {
+        if (staging != null) {
+            throw new IllegalStateException("Region " + id + " is staging: " + operation + " waits until the staging is "
+                    + "applied or discarded");
+        }
     }
 
     /** Commits the region's removal; the caller closes it and deletes its directory. */

@@ -37,8 +37,7 @@ package dev.regolith.hooks.spi;
  *
  * <h2>Coverage</h2>
  * Which operations fire which callback, how often, and with which action kinds (a test runs every
- * row on a real region and checks exactly this). Operations marked <em>planned</em> are not in this
- * version of the engine; when they arrive they fire what the row says.
+ * row on a real region and checks exactly this).
  * <table>
  *   <caption>Callbacks fired per operation</caption>
  *   <tr><th>Operation</th><th>onSstFilesWritten</th><th>onManifestUpdated</th><th>other callbacks</th></tr>
@@ -54,9 +53,10 @@ package dev.regolith.hooks.spi;
  *   <tr><td>Index build</td><td>- (index files only)</td><td>once: EDIT</td><td>-</td></tr>
  *   <tr><td>Region edit / bulk ingest</td><td>- (files written elsewhere, copied in)</td><td>once: EDIT</td><td>-</td></tr>
  *   <tr><td>Copy region</td><td>- (rows copied from the other region's files)</td><td>once: EDIT</td><td>-</td></tr>
- *   <tr><td>Enter staging (planned)</td><td>-</td><td>- (the staging manifest is invisible)</td><td>-</td></tr>
- *   <tr><td>Staging apply (planned)</td><td>-</td><td>once: the staged actions, merged</td><td>-</td></tr>
- *   <tr><td>Staging discard (planned)</td><td>-</td><td>-</td><td>-</td></tr>
+ *   <tr><td>Enter staging</td><td>as a flush, if rows were unflushed</td><td>- (the staging manifest is invisible)</td><td>-</td></tr>
+ *   <tr><td>Flush while staging</td><td>once, FLUSH</td><td>- (committed to the staging manifest)</td><td>-</td></tr>
+ *   <tr><td>Staging apply</td><td>as a staged flush, if rows were unflushed</td><td>once: every staged action (PARTITION_EXPR_CHANGE, the staged EDITs), merged</td><td>-</td></tr>
+ *   <tr><td>Staging discard</td><td>-</td><td>-</td><td>- (staged files never reached a manifest reader)</td></tr>
  *   <tr><td>Follower open, sync, close</td><td>-</td><td>- (followers author no change)</td><td>- (no hook fires on a follower)</td></tr>
  *   <tr><td>Checkpoint, manifest cleanup</td><td>-</td><td>- (not a logical change)</td><td>-</td></tr>
  *   <tr><td>Drop region</td><td>-</td><td>once: REMOVE</td><td>onRegionDropped, after the directory is deleted</td></tr>
