@@ -28,8 +28,19 @@ record EngineSettings(
         boolean autoCompaction,
         boolean autoIndex) {
 
+    static final java.util.Set<String> KEYS = java.util.Set.of("wal.sync", "wal.dir", "wal.sync.interval.ms",
+            "wal.segment.bytes", "region.memtable.bytes", "write.buffer.bytes", "sst.compression", "sst.row.group.rows",
+            "manifest.checkpoint.distance", "compaction.window.ms", "compaction.trigger.files", "compaction.max.inputs",
+            "compaction.max.output.bytes", "compaction.auto", "index.auto");
+
     static EngineSettings of(EngineOptions options) {
         Map<String, String> settings = options.settings();
+        for (String key : settings.keySet()) {
+            if (!KEYS.contains(key) && !key.startsWith("hooks.")) {
+                throw new IllegalArgumentException("Unknown setting " + key + "; the settings are " + new java.util.TreeSet<>(KEYS)
+                        + " and hooks.<name>.<key>");
+            }
+        }
         return new EngineSettings(
                 choice(settings, "wal.sync", "every_batch", "every_batch", "periodic", "never"),
                 Optional.ofNullable(settings.get("wal.dir")),

@@ -71,6 +71,7 @@ public final class RegolithEngine implements Engine {
     private final ExecutorService flushExecutor;
     private final ExecutorService compactionExecutor;
     private final Set<RegionId> compactionsQueued = ConcurrentHashMap.newKeySet();
+    private final Set<RegionId> creating = ConcurrentHashMap.newKeySet();
     private final boolean autoCompaction;
     private final boolean autoIndex;
     private final Set<RegionId> indexBuildsQueued = ConcurrentHashMap.newKeySet();
@@ -107,9 +108,23 @@ public final class RegolithEngine implements Engine {
             throw new RegionStorageException("Cannot create the data directory " + dataDirectory + ": " + e, e);
         }
         WalOptions.SyncMode sync = WalOptions.SyncMode.valueOf(settings.walSync().toUpperCase());
+        sweepDroppedRegions();
         Path walDirectory = settings.walDirectory().map(Path::of).map(dataDirectory::resolve).orElse(dataDirectory.resolve("wal"));
         this.wal = Wal.open(io, walDirectory, new WalOptions(sync, settings.walSyncInterval(),
                 settings.walSegmentBytes()));
+    }
+
+    private void sweepDroppedRegions() {
+        try {
+            for (String name : io.list(dataDirectory)) {
+                if (name.startsWith(Region.DROPPED_PREFIX)) {
+                    Region.deleteTree(io, dataDirectory.resolve(name));
+                }
+            }
+        }
+        catch (IOException e) {
+            log.warn("Could not look for dropped region directories in {}", dataDirectory, e);
+        }
     }
 
     /** Opens an engine in {@code options.dataDirectory()}, with the hooks found on the class path. */
@@ -134,12 +149,35 @@ public final class RegolithEngine implements Engine {
     public void createRegion(RegionMetadata metadata) {
         checkOpen();
         RegionId id = metadata.regionId();
-        if (regions.containsKey(id)) {
-            throw new IllegalStateException("Region " + id + " already exists and is open");
+        if (!creating.add(id)) {
+            throw new IllegalStateException("Region " + id + " is being created by another caller");
         }
-        // Creating the manifest fails if another caller created the region first.
-        Region region = Region.create(metadata, regionDirectory(id), io, wal, hooks, writeBuffer, regionSettings);
-        install(region);
+        try {
+            if (regions.containsKey(id)) {
+                throw new IllegalStateException("Region " + id + " already exists and is open");
+            }
+            finishInterruptedDrop(id);
+            // Creating the manifest fails if the region exists on disk.
+            install(Region.create(metadata, regionDirectory(id), io, wal, hooks, writeBuffer, regionSettings));
+        }
+        finally {
+            creating.remove(id);
+        }
+    }
+
+    /** A region whose removal committed but whose directory a crash kept: finish deleting it. */
+    private void finishInterruptedDrop(RegionId id) {
+        Path directory = regionDirectory(id);
+        try {
+            if (!io.exists(directory.resolve("manifest")) || !ManifestCommitter.open(io, directory.resolve("manifest"), id,
+                    RegionHooks.none(), regionSettings.manifestOptions()).isRemoved()) {
+                return;
+            }
+        }
+        catch (IOException | RuntimeException e) {
+            return; // not a dropped region: creating it reports what is there
+        }
+        Region.deleteDropped(io, directory);
     }
 
     @Override
@@ -210,17 +248,7 @@ public final class RegolithEngine implements Engine {
         long version = region.commitRemoval();
         regions.remove(id, region);
         region.close();
-        Path directory = regionDirectory(id);
-        try (Stream<Path> paths = Files.walk(directory)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                io.deleteIfExists(path);
-            }
-            io.syncDirectory(dataDirectory);
-        }
-        catch (IOException e) {
-            throw new RegionStorageException("Region " + id + " was removed but its directory " + directory
-                    + " could not be deleted: " + e, e);
-        }
+        Region.deleteDropped(io, regionDirectory(id));
         hooks.deliverRegionDropped(new RegionDroppedEvent(id, version));
     }
 
@@ -424,16 +452,36 @@ public final class RegolithEngine implements Engine {
                 log.warn("Background flushes did not finish within 60 s; their data replays from the WAL at the next open");
             }
             if (!compactionExecutor.awaitTermination(60, TimeUnit.SECONDS)) {
-                log.warn("A background compaction did not finish within 60 s; its output is removed at the next open");
+                log.warn("A background compaction or index build did not finish within 60 s; regions wait for it as they close");
             }
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (RegionId id : openRegions()) {
-            closeRegion(id);
+        try {
+            for (RegionId id : openRegions()) {
+                Region region = regions.remove(id);
+                if (region == null) {
+                    continue; // closed concurrently
+                }
+                try {
+                    region.close();
+                    if (region.role() != RegionRole.FOLLOWER) {
+                        hooks.deliverRegionClosed(new RegionClosedEvent(id, region.manifest().manifestVersion()));
+                    }
+                }
+                catch (RuntimeException e) {
+                    log.warn("Closing region {} failed; its data replays from the WAL at the next open", id, e);
+                }
+            }
         }
-        wal.close();
-        hooks.close();
+        finally {
+            try {
+                wal.close();
+            }
+            finally {
+                hooks.close();
+            }
+        }
     }
 }

@@ -156,13 +156,16 @@ class RegionLifecycleTest {
     }
 
     @Test
-    void badTtlIsNamed() {
+    void badTtlFailsTheAlterAndCommitsNothing() {
         open();
-        engine.alter(REGION, AlterRequest.setOption("ttl", "soon"));
-        assertThatThrownBy(() -> engine.compact(REGION))
+        long version = engine.manifest(REGION).manifestVersion();
+
+        assertThatThrownBy(() -> engine.alter(REGION, AlterRequest.setOption("ttl", "soon")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("Invalid option ttl=soon of region 1024_0000000001: expected a positive duration like 30s, 15m, "
                         + "12h, 7d, 2w or PT36H");
+        assertThat(engine.manifest(REGION).manifestVersion()).isEqualTo(version);
+        engine.compact(REGION);
     }
 
     @Test
@@ -313,6 +316,22 @@ class RegionLifecycleTest {
     }
 
     @Test
+    void writesAfterARestartStillWinOverIngestedRows() {
+        open();
+        engine.ingest(REGION, List.of(externalSst(metadata(REGION), "in.parquet", new Object[] {"a", 1.0, 1L})));
+        engine.close();
+        engine = RegolithEngine.open(EngineOptions.of(dir), RegionHooks.none());
+        engine.openRegion(REGION);
+
+        engine.write(REGION, WriteBatch.builder("hostname", "usage_user", "ts").put("a", 2.0, 1L).build());
+
+        assertThat(scan()).containsExactly(List.of("a", 2.0, 1L));
+        engine.flush(REGION);
+        engine.compact(REGION);
+        assertThat(scan()).containsExactly(List.of("a", 2.0, 1L));
+    }
+
+    @Test
     void ingestOfAFileWithAnotherSchemaIsRejectedAndCommitsNothing() throws Exception {
         open();
         RegionMetadata other = new RegionMetadata(REGION, List.of(
@@ -351,6 +370,24 @@ class RegionLifecycleTest {
         }
         assertThat(copied).containsExactly(List.of("a", 2.0, 1L));
         assertThat(engine.manifest(target).files()).hasSize(1);
+    }
+
+    @Test
+    void aDropThatACrashInterruptedIsFinishedAtTheNextOpen() {
+        open();
+        engine.write(REGION, WriteBatch.builder("hostname", "usage_user", "ts").put("a", 1.0, 1L).build());
+        engine.flush(REGION);
+        // The removal commits, then the process dies before the directory is deleted.
+        engine.region(REGION).commitRemoval();
+        engine.close();
+        engine = RegolithEngine.open(EngineOptions.of(dir), RegionHooks.none());
+
+        assertThatThrownBy(() -> engine.openRegion(REGION))
+                .isInstanceOf(dev.regolith.engine.api.exceptions.RegionNotFoundException.class)
+                .hasMessageContaining("it was dropped");
+        assertThat(dir.resolve(REGION.toString())).doesNotExist();
+        engine.createRegion(metadata(REGION));
+        assertThat(scan()).isEmpty();
     }
 
     @Test

@@ -264,6 +264,13 @@ class RegolithEngineTest {
     }
 
     @Test
+    void unknownSettingIsNamed() {
+        assertThatThrownBy(() -> open(EngineOptions.of(dir).with("wal.synk", "never")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Unknown setting wal.synk; the settings are [");
+    }
+
+    @Test
     void badSettingIsNamed() {
         assertThatThrownBy(() -> open(EngineOptions.of(dir).with("wal.sync", "sometimes")))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -94,6 +94,11 @@ final class SizeTrackingFileIO implements FileIO {
     }
 
     @Override
+    public void rename(Path source, Path target) throws IOException {
+        delegate.rename(source, target);
+    }
+
+    @Override
     public void syncDirectory(Path directory) throws IOException {
         delegate.syncDirectory(directory);
     }

@@ -66,6 +66,12 @@ public interface FileIO {
     /** Cuts {@code file} to {@code size} bytes and makes that durable. */
     void truncate(Path file, long size) throws IOException;
 
+    /**
+     * Renames {@code source} (a file or a directory) to {@code target} in one atomic step and makes
+     * the rename durable.
+     */
+    void rename(Path source, Path target) throws IOException;
+
     /** Makes the entries of {@code directory} (files created, renamed or deleted in it) durable. */
     void syncDirectory(Path directory) throws IOException;
 }

@@ -130,6 +130,32 @@ public final class InMemoryFileIO implements FileIO {
     }
 
     @Override
+    public void rename(Path source, Path target) throws IOException {
+        Path from = source.toAbsolutePath();
+        Path to = target.toAbsolutePath();
+        byte[] file = files.remove(from);
+        if (file != null) {
+            files.put(to, file);
+            return;
+        }
+        if (!directories.remove(from)) {
+            throw new NoSuchFileException(source.toString());
+        }
+        directories.add(to);
+        for (Path path : List.copyOf(files.keySet())) {
+            if (path.startsWith(from)) {
+                files.put(to.resolve(from.relativize(path)), files.remove(path));
+            }
+        }
+        for (Path path : List.copyOf(directories)) {
+            if (path.startsWith(from)) {
+                directories.remove(path);
+                directories.add(to.resolve(from.relativize(path)));
+            }
+        }
+    }
+
+    @Override
     public void syncDirectory(Path directory) {
     }
 

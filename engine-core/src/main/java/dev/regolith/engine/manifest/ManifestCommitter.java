@@ -47,12 +47,14 @@ public final class ManifestCommitter {
     private final LongAdder checkpointFailures = new LongAdder();
 
     private volatile RegionManifest current;
+    private final boolean removed;
     // Guarded by lock.
     private long lastCheckpointVersion;
     private CommitStateUnknownException unknownState;
 
     private ManifestCommitter(ManifestStore store, RegionManifest current, long lastCheckpointVersion, RegionHooks hooks,
-            ManifestOptions options, ManifestLock lock) {
+            ManifestOptions options, ManifestLock lock, boolean removed) {
+        this.removed = removed;
         this.regionId = lock.regionId();
         this.store = store;
         this.current = current;
@@ -100,7 +102,7 @@ public final class ManifestCommitter {
             store.writeDelta(1, creation);
             RegionManifestBuilder builder = RegionManifestBuilder.empty(regionId);
             builder.apply(1, creation);
-            committer = new ManifestCommitter(store, builder.build(), 0, hooks, options, lock);
+            committer = new ManifestCommitter(store, builder.build(), 0, hooks, options, lock, false);
             receipt = new PendingManifestHook(regionId, creation.actions(), 1, 1, hooks, lock);
         }
         catch (IOException e) {
@@ -122,7 +124,7 @@ public final class ManifestCommitter {
         ManifestStore store = new ManifestStore(io, directory, regionId);
         ManifestStore.Loaded loaded = store.load();
         return new ManifestCommitter(store, loaded.manifest(), loaded.checkpointVersion(), hooks, options,
-                new ManifestLock(regionId));
+                new ManifestLock(regionId), loaded.removed());
     }
 
     /**
@@ -135,6 +137,11 @@ public final class ManifestCommitter {
 
     public RegionId regionId() {
         return regionId;
+    }
+
+    /** Whether the manifest read at open holds a committed {@code Remove}: the region was dropped. */
+    public boolean isRemoved() {
+        return removed;
     }
 
     /** The region's manifest write lock. */

@@ -68,8 +68,11 @@ final class ManifestStore {
         return String.format("%020d%s", version, CHECKPOINT_SUFFIX);
     }
 
-    /** What a load found: the state, and the version of the checkpoint it started from (0: none). */
-    record Loaded(RegionManifest manifest, long checkpointVersion) {
+    /**
+     * What a load found: the state, the version of the checkpoint it started from (0: none), and
+     * whether a {@code Remove} was committed (the region was dropped; its directory should be gone).
+     */
+    record Loaded(RegionManifest manifest, long checkpointVersion, boolean removed) {
     }
 
     /** Whether the directory holds any delta or checkpoint. */
@@ -172,6 +175,7 @@ final class ManifestStore {
         else {
             builder = RegionManifestBuilder.empty(regionId);
         }
+        boolean removed = false;
         List<Long> deltas = new ArrayList<>();
         for (String name : io.list(directory)) {
             long version = versionOf(name, DELTA_SUFFIX);
@@ -189,7 +193,9 @@ final class ManifestStore {
                         + version + " of region " + regionId);
             }
             try {
-                builder.apply(version, ManifestCodec.decodeActions(delta.getActionsList()));
+                ManifestActionList actions = ManifestCodec.decodeActions(delta.getActionsList());
+                builder.apply(version, actions);
+                removed |= actions.kinds().contains(dev.regolith.engine.api.ManifestAction.Kind.REMOVE);
             }
             catch (IllegalArgumentException e) {
                 throw new CorruptedFileException(file.toString(), ManifestFileFormat.HEADER_SIZE,
@@ -199,7 +205,7 @@ final class ManifestStore {
         if (!builder.hasMetadata()) {
             throw new RegionNotFoundException(regionId, "manifest directory " + directory + " holds no manifest");
         }
-        return new Loaded(builder.build(), checkpointVersion);
+        return new Loaded(builder.build(), checkpointVersion, removed);
     }
 
     private LastCheckpointProto readPointer(Path pointerFile) throws IOException {

@@ -22,8 +22,8 @@ final class BatchValidator {
     private BatchValidator() {
     }
 
-    /** A checked batch: values in schema order, waiting for sequence numbers. */
-    record ValidatedBatch(List<Object[]> rows, List<OpType> ops) {
+    /** A checked batch: values in the order of the schema version it was checked against, waiting for sequences. */
+    record ValidatedBatch(List<Object[]> rows, List<OpType> ops, long schemaVersion) {
 
         int size() {
             return rows.size();
@@ -86,7 +86,7 @@ final class BatchValidator {
             rows.add(values);
             ops.add(op);
         }
-        return new ValidatedBatch(rows, ops);
+        return new ValidatedBatch(rows, ops, metadata.schemaVersion());
     }
 
     private static Object convert(RegionMetadata metadata, ColumnSchema column, int row, Object value) {

@@ -15,6 +15,7 @@ import dev.regolith.engine.api.TimeRange;
 import dev.regolith.engine.api.WriteBatch;
 import dev.regolith.engine.api.exceptions.CommitStateUnknownException;
 import dev.regolith.engine.api.exceptions.CorruptedFileException;
+import dev.regolith.engine.api.exceptions.RegionNotFoundException;
 import dev.regolith.engine.api.exceptions.RegionReadOnlyException;
 import dev.regolith.engine.api.exceptions.RegionStorageException;
 import dev.regolith.engine.api.exceptions.WriteRejectedException;
@@ -117,6 +118,11 @@ public final class Region {
     private long truncations;
     // Guarded by flushGate.
     private boolean flushing;
+    private Thread flushingThread;
+    // Imports (ingest, copy) in flight, and how many ever started: a compaction that drops deletes
+    // must not run past an import, whose rows may be older than the deletes it drops.
+    private final java.util.concurrent.atomic.AtomicInteger importsInFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicLong importsStarted = new AtomicLong();
     private volatile boolean closed;
     private volatile RegionRole role = RegionRole.LEADER;
     private final Object stagingGate = new Object();
@@ -155,6 +161,41 @@ public final class Region {
         this.settings = settings;
     }
 
+    /** Prefix of a dropped region's directory while it is being deleted. */
+    public static final String DROPPED_PREFIX = ".dropped-";
+
+    /**
+     * Deletes a dropped region's directory: first renamed, atomically, out of the region namespace
+     * (so a half-deleted directory can never be mistaken for a region), then removed.
+     */
+    public static void deleteDropped(FileIO io, Path directory) {
+        Path tombstone = directory.resolveSibling(DROPPED_PREFIX + directory.getFileName() + "-" + java.util.UUID.randomUUID());
+        try {
+            io.rename(directory, tombstone);
+        }
+        catch (IOException e) {
+            throw new RegionStorageException("Cannot move the dropped region directory " + directory + " aside: " + e, e);
+        }
+        deleteTree(io, tombstone);
+    }
+
+    /** Deletes a directory tree, deepest first; what cannot be deleted is logged and left. */
+    public static void deleteTree(FileIO io, Path root) {
+        try {
+            if (!io.exists(root)) {
+                return;
+            }
+            try (java.util.stream.Stream<Path> paths = java.nio.file.Files.walk(root)) {
+                for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    io.deleteIfExists(path);
+                }
+            }
+        }
+        catch (IOException e) {
+            log.warn("Could not delete {}; the engine retries at its next start", root, e);
+        }
+    }
+
     /** The name of a region's directory: {@code {table_id}_{region_number:010}}. */
     public static String directoryName(RegionId id) {
         return id.toString();
@@ -186,18 +227,31 @@ public final class Region {
             RegionSettings settings) {
         ManifestCommitter committer = ManifestCommitter.open(io, directory.resolve("manifest"), id, hooks,
                 settings.manifestOptions());
+        if (committer.isRemoved()) {
+            deleteDropped(io, directory);
+            throw new RegionNotFoundException(id, "it was dropped (its removal was committed); the deletion of "
+                    + directory + " that a crash interrupted is finished now");
+        }
         RegionManifest manifest = committer.current();
         Region region = new Region(id, directory, io, committer, wal, hooks, writeBuffer, settings);
         List<SstFile> files = region.checkFiles(manifest);
         Memtable memtable = region.newMemtable(manifest.metadata());
         region.version = new RegionVersion(manifest.metadata(), memtable, List.of(), files, manifest.manifestVersion());
-        region.lastSequence = manifest.flushedSequence();
+        // Ingested and copied files carry sequences above the flushed one: never hand those out again.
+        region.lastSequence = Math.max(manifest.flushedSequence(),
+                manifest.files().values().stream().mapToLong(FileMeta::maxSequence).max().orElse(0));
         region.lastEntryId = manifest.flushedEntryId();
         long replayAfter = Math.max(manifest.flushedEntryId(), region.recoverStaging(manifest));
         // Entry ids must stay above what the manifest says is flushed, even if the WAL lost an
         // unsynced tail that had reached them; otherwise new entries would be skipped at replay.
         wal.obsolete(id, replayAfter);
         wal.replay(id, replayAfter, (entryId, schemaVersion, rows) -> {
+            if (schemaVersion != manifest.metadata().schemaVersion()) {
+                // Alter flushes before it commits, so no unflushed entry can have another schema.
+                throw new CorruptedFileException(wal.directory().toString(), entryId, "WAL entry " + entryId + " of region " + id
+                        + " was written with schema version " + schemaVersion + ", but the region is at version "
+                        + manifest.metadata().schemaVersion() + " and has no flush covering it");
+            }
             memtable.insert(rows);
             region.lastEntryId = Math.max(region.lastEntryId, entryId);
             for (InternalRow row : rows) {
@@ -237,6 +291,7 @@ public final class Region {
             throw new IllegalStateException("Region " + id + " is a " + role + ": only a follower syncs from the manifest");
         }
         try (ManifestLock.Held held = committer.lock().acquire()) {
+            checkOpen(); // a close that won the lock: commit nothing more
             RegionManifest manifest = committer.refresh();
             writeLock.lock();
             try {
@@ -283,7 +338,13 @@ public final class Region {
         if (role == RegionRole.FOLLOWER && next != RegionRole.FOLLOWER) {
             throw new IllegalStateException("Region " + id + " is a follower: reopen it to lead");
         }
-        role = next;
+        writeLock.lock(); // no write commits once this returns: the group commit checks the role under it
+        try {
+            role = next;
+        }
+        finally {
+            writeLock.unlock();
+        }
     }
 
     private void checkRole(String operation, boolean downgradingMay) {
@@ -371,6 +432,9 @@ public final class Region {
                 full = commitPending();
             }
         }
+        catch (RuntimeException e) {
+            // Every write of the group, this one included, was completed with the failure.
+        }
         finally {
             writeLock.unlock();
         }
@@ -392,38 +456,63 @@ public final class Region {
         }
     }
 
-    /** Commits every queued write as one WAL entry. Returns whether the memtable is now over its limit. */
+    /**
+     * Commits every queued write as one WAL entry. Returns whether the memtable is now over its
+     * limit. Every queued write is completed, one way or the other, before this returns.
+     */
     private boolean commitPending() {
         List<PendingWrite> group = new ArrayList<>();
-        List<InternalRow> rows = new ArrayList<>();
-        long sequence = lastSequence;
         for (PendingWrite write = pending.poll(); write != null; write = pending.poll()) {
-            List<InternalRow> batchRows = write.batch.toRows(sequence + 1);
-            sequence += batchRows.size();
-            write.lastSequence = sequence;
-            rows.addAll(batchRows);
             group.add(write);
         }
         if (group.isEmpty()) {
             return false;
         }
         RegionVersion current = version;
-        long entryId;
         try {
-            entryId = wal.append(id, current.metadata().schemaVersion(), rows);
+            if (closed) {
+                throw new IllegalStateException("Region " + id + " is closed");
+            }
+            if (role != RegionRole.LEADER) {
+                throw new RegionReadOnlyException(id, role, "writing");
+            }
+            List<PendingWrite> accepted = new ArrayList<>();
+            for (PendingWrite write : group) {
+                if (write.batch.schemaVersion() != current.metadata().schemaVersion()) {
+                    // Checked against a schema an alter replaced meanwhile: its layout no longer fits.
+                    write.result.completeExceptionally(new WriteRejectedException("Write to region " + id
+                            + " rejected: the schema changed (version " + write.batch.schemaVersion() + " to "
+                            + current.metadata().schemaVersion() + ") while it waited; retry it"));
+                }
+                else {
+                    accepted.add(write);
+                }
+            }
+            if (accepted.isEmpty()) {
+                return false;
+            }
+            List<InternalRow> rows = new ArrayList<>();
+            long sequence = lastSequence;
+            for (PendingWrite write : accepted) {
+                List<InternalRow> batchRows = write.batch.toRows(sequence + 1);
+                sequence += batchRows.size();
+                write.lastSequence = sequence;
+                rows.addAll(batchRows);
+            }
+            long entryId = wal.append(id, current.metadata().schemaVersion(), rows);
+            lastSequence = sequence;
+            lastEntryId = entryId;
+            long before = current.mutable().bytes();
+            current.mutable().insert(rows);
+            writeBuffer.allocated(current.mutable().bytes() - before);
+            committedSequence = sequence;
+            accepted.forEach(write -> write.result.complete(write.lastSequence));
+            return current.mutable().bytes() >= settings.memtableBytes();
         }
-        catch (RuntimeException e) {
+        catch (RuntimeException | Error e) {
             group.forEach(write -> write.result.completeExceptionally(e));
-            return false;
+            throw e;
         }
-        lastSequence = sequence;
-        lastEntryId = entryId;
-        long before = current.mutable().bytes();
-        current.mutable().insert(rows);
-        writeBuffer.allocated(current.mutable().bytes() - before);
-        committedSequence = sequence;
-        group.forEach(write -> write.result.complete(write.lastSequence));
-        return current.mutable().bytes() >= settings.memtableBytes();
     }
 
     /**
@@ -434,6 +523,10 @@ public final class Region {
         checkOpen();
         checkRole("flushing", true);
         synchronized (flushGate) {
+            if (flushingThread == Thread.currentThread()) {
+                flushFrozen(freeze()); // a hook of this very flush flushes again: no need to wait for ourselves
+                return;
+            }
             while (flushing) {
                 try {
                     flushGate.wait();
@@ -443,7 +536,9 @@ public final class Region {
                     throw new RegionStorageException("Interrupted while waiting for a flush of region " + id, e);
                 }
             }
+            checkOpen();
             flushing = true;
+            flushingThread = Thread.currentThread();
         }
         try {
             flushFrozen(freeze());
@@ -451,6 +546,7 @@ public final class Region {
         finally {
             synchronized (flushGate) {
                 flushing = false;
+                flushingThread = null;
                 flushGate.notifyAll();
             }
         }
@@ -503,6 +599,7 @@ public final class Region {
         PendingManifestHook receipt;
         boolean staged;
         try (ManifestLock.Held held = committer.lock().acquire()) {
+            checkOpen(); // a close that won the lock: commit nothing more
             if (truncations != covered[2]) {
                 deleteQuietly(path);
                 log.info("Flush of region {} discarded: the region was truncated (or its staging discarded) while it ran", id);
@@ -536,18 +633,18 @@ public final class Region {
                 writeLock.unlock();
             }
         }
-        receipt.fire(); // a staged commit's receipt notifies nobody: the staging manifest has no hooks
-        long version = receipt.version();
-        if (!staged && discardedUpTo > 0 && covered[0] >= discardedUpTo) {
-            clearDiscardMarker();
-        }
-
+        // Free the write buffer before any hook runs: a slow hook must not keep writers stalled.
         long freed = 0;
         for (Memtable memtable : frozen) {
             freed += memtable.bytes();
         }
         writeBuffer.released(freed);
         wal.obsolete(id, covered[0]);
+        receipt.fire(); // a staged commit's receipt notifies nobody: the staging manifest has no hooks
+        long version = receipt.version();
+        if (!staged && discardedUpTo > 0 && covered[0] >= discardedUpTo) {
+            clearDiscardMarker();
+        }
         log.debug("Flushed region {}: {} rows into {} ({} bytes), manifest version {}", id, written.meta().numRows(), path,
                 written.meta().fileSize(), version);
         settings.indexRequests().accept(this);
@@ -575,6 +672,7 @@ public final class Region {
         List<SstFile> dropped;
         long entryId;
         try (ManifestLock.Held held = committer.lock().acquire()) {
+            checkOpen(); // a close that won the lock: commit nothing more
             writeLock.lock();
             try {
                 entryId = lastEntryId;
@@ -608,11 +706,13 @@ public final class Region {
             flush();
             PendingManifestHook receipt = null;
             try (ManifestLock.Held held = committer.lock().acquire()) {
+                checkOpen(); // a close that won the lock: commit nothing more
                 writeLock.lock();
                 try {
                     RegionVersion current = version;
                     if (current.mutable().isEmpty() && current.immutables().isEmpty()) {
                         RegionMetadata altered = request.applyTo(current.metadata());
+                        Ttl.of(altered); // a bad ttl fails the alter, not every later compaction
                         receipt = committer.commitLocked(ManifestActionList.of(new ManifestAction.Change(altered)));
                         version = new RegionVersion(altered, newMemtable(altered), List.of(), current.files(), receipt.version());
                     }
@@ -648,6 +748,7 @@ public final class Region {
         PendingManifestHook receipt;
         List<SstFile> expired = new ArrayList<>();
         try (ManifestLock.Held held = committer.lock().acquire()) {
+            checkOpen(); // a close that won the lock: commit nothing more
             for (SstFile file : version.files()) {
                 if (file.meta().timeRange().end() < cutoff) {
                     expired.add(file);
@@ -686,6 +787,10 @@ public final class Region {
                 return false;
             }
             CompactionTask task = picked.get();
+            long importsAtPick = importsStarted.get();
+            if (task.dropDeletes() && importsInFlight.get() > 0) {
+                return false; // an import may add rows older than the deletes this would drop: later
+            }
             Set<FileId> inputIds = new HashSet<>();
             task.inputs().forEach(meta -> inputIds.add(meta.fileId()));
             List<SstFile> inputs = current.files().stream().filter(file -> inputIds.contains(file.meta().fileId())).toList();
@@ -715,17 +820,21 @@ public final class Region {
             List<SstFile> added = outputs.stream()
                     .map(output -> new SstFile(output.meta(), output.path(), io, this::deletedLater)).toList();
             try (ManifestLock.Held held = committer.lock().acquire()) {
-                Set<FileId> live = new HashSet<>();
-                version.files().forEach(file -> live.add(file.meta().fileId()));
-                if (!live.containsAll(inputIds)) {
+                checkOpen(); // a close that won the lock: commit nothing more
+                // Look the inputs up again: an index build may have replaced their handles meanwhile.
+                List<SstFile> liveInputs = version.files().stream().filter(file -> inputIds.contains(file.meta().fileId())).toList();
+                boolean importRaced = task.dropDeletes() && importsStarted.get() != importsAtPick;
+                if (liveInputs.size() != inputIds.size() || importRaced || closed) {
                     outputs.forEach(output -> deleteQuietly(output.path()));
-                    log.info("Compaction of region {} discarded: its inputs changed while it ran", id);
+                    log.info("Compaction of region {} discarded: {}", id, closed ? "the region was closed"
+                            : importRaced ? "an import ran meanwhile and its rows may be hidden by deletes it dropped"
+                            : "its inputs changed while it ran");
                     return false;
                 }
                 try {
                     receipt = committer.commitLocked(ManifestActionList.of(new ManifestAction.Edit(
-                            outputs.stream().map(WrittenSstFile::meta).toList(), task.inputs(), OptionalLong.empty(),
-                            OptionalLong.empty(), task.chosenWindow())));
+                            outputs.stream().map(WrittenSstFile::meta).toList(), liveInputs.stream().map(SstFile::meta).toList(),
+                            OptionalLong.empty(), OptionalLong.empty(), task.chosenWindow())));
                 }
                 catch (CommitStateUnknownException e) {
                     throw e;
@@ -734,7 +843,8 @@ public final class Region {
                     outputs.forEach(output -> deleteQuietly(output.path()));
                     throw e;
                 }
-                replaceFiles(inputs, added, receipt.version());
+                replaceFiles(liveInputs, added, receipt.version());
+                inputs = liveInputs;
             }
             receipt.fire();
             retire(inputs);
@@ -779,6 +889,7 @@ public final class Region {
             PendingManifestHook receipt;
             int count;
             try (ManifestLock.Held held = committer.lock().acquire()) {
+                checkOpen(); // a close that won the lock: commit nothing more
                 List<SstFile> replaced = new ArrayList<>();
                 List<SstFile> published = new ArrayList<>();
                 for (SstFile file : version.files()) {
@@ -825,7 +936,10 @@ public final class Region {
                 readers.add(reader);
                 checkSameSchema(metadata, reader.metadata(), "Cannot ingest " + file + " into region " + id);
             }
-            List<Iterator<InternalRow>> sources = readers.stream().map(reader -> reader.read(null, null)).toList();
+            List<Iterator<InternalRow>> sources = new ArrayList<>();
+            for (int i = 0; i < readers.size(); i++) {
+                sources.add(named(readers.get(i).read(null, null), files.get(i), new RowOrder(metadata)));
+            }
             return importRows(metadata, sources, true, "ingest");
         }
         finally {
@@ -856,6 +970,31 @@ public final class Region {
         finally {
             readers.forEach(SstReader::close);
         }
+    }
+
+    /** Rows of an ingested file whose problems (order, values) name that file. */
+    private static Iterator<InternalRow> named(Iterator<InternalRow> rows, Path file, RowOrder order) {
+        return new Iterator<>() {
+            private InternalRow previous;
+            private long index;
+
+            @Override
+            public boolean hasNext() {
+                return rows.hasNext();
+            }
+
+            @Override
+            public InternalRow next() {
+                InternalRow row = rows.next();
+                index++;
+                if (previous != null && order.compareKey(previous, row) > 0) {
+                    throw new IllegalArgumentException("Cannot ingest " + file + ": row " + (index - 1) + " " + row
+                            + " sorts before the row before it " + previous + "; rows must be in primary key and timestamp order");
+                }
+                previous = row;
+                return row;
+            }
+        };
     }
 
     private static void checkSameSchema(RegionMetadata region, RegionMetadata other, String what) {
@@ -895,10 +1034,22 @@ public final class Region {
         try {
             firstSequence = lastSequence + 1;
             lastSequence += groups.size();
+            importsInFlight.incrementAndGet();
+            importsStarted.incrementAndGet();
         }
         finally {
             writeLock.unlock();
         }
+        try {
+            return importRows(metadata, groups, firstSequence, operation);
+        }
+        finally {
+            importsInFlight.decrementAndGet();
+        }
+    }
+
+    private List<FileMeta> importRows(RegionMetadata metadata, List<List<Iterator<InternalRow>>> groups, long firstSequence,
+            String operation) {
         List<WrittenSstFile> written = new ArrayList<>();
         try {
             for (int g = 0; g < groups.size(); g++) {
@@ -930,6 +1081,7 @@ public final class Region {
         PendingManifestHook receipt;
         List<FileMeta> metas = written.stream().map(WrittenSstFile::meta).toList();
         try (ManifestLock.Held held = committer.lock().acquire()) {
+            checkOpen(); // a close that won the lock: commit nothing more
             try {
                 receipt = committer.commitLocked(ManifestActionList.of(ManifestAction.Edit.ofFiles(metas, List.of())));
             }
@@ -971,6 +1123,7 @@ public final class Region {
             }
             flush();
             try (ManifestLock.Held held = committer.lock().acquire()) {
+                checkOpen(); // a close that won the lock: commit nothing more
                 long entered;
                 writeLock.lock();
                 try {
@@ -1010,6 +1163,7 @@ public final class Region {
             flush();
             PendingManifestHook merged = committer.emptyReceipt();
             try (ManifestLock.Held held = committer.lock().acquire()) {
+                checkOpen(); // a close that won the lock: commit nothing more
                 try {
                     for (ManifestActionList actions : stagedActions) {
                         merged = merged.merge(committer.commitLocked(actions));
@@ -1051,6 +1205,7 @@ public final class Region {
             List<SstFile> dropped;
             long upTo;
             try (ManifestLock.Held held = committer.lock().acquire()) {
+                checkOpen(); // a close that won the lock: commit nothing more
                 writeLock.lock();
                 try {
                     upTo = lastEntryId;
@@ -1137,19 +1292,7 @@ public final class Region {
     }
 
     private void deleteTree(Path root) {
-        try {
-            if (!io.exists(root)) {
-                return;
-            }
-            try (java.util.stream.Stream<Path> paths = java.nio.file.Files.walk(root)) {
-                for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    io.deleteIfExists(path);
-                }
-            }
-        }
-        catch (IOException e) {
-            log.warn("Could not delete {} of region {}", root, id, e);
-        }
+        deleteTree(io, root);
     }
 
     private void clearDiscardMarker() {
@@ -1169,10 +1312,14 @@ public final class Region {
         }
     }
 
-    /** Commits the region's removal; the caller closes it and deletes its directory. */
+    /**
+     * Closes the region (waiting for whatever runs in it), then commits its removal; the caller
+     * deletes its directory. Nothing can commit after the {@code Remove}.
+     */
     public long commitRemoval() {
         checkOpen();
         checkRole("dropping", false);
+        close();
         long entryId;
         writeLock.lock();
         try {
@@ -1247,12 +1394,12 @@ public final class Region {
                 resources.add(reader);
                 sources.add(SstScanSupport.read(reader, metadata, request, indexed));
             }
+            return new RegionScan(metadata, request, sources, resources); // reads the first row of every source
         }
         catch (RuntimeException e) {
             new RegionScan(metadata, request, List.of(), resources).close();
             throw e;
         }
-        return new RegionScan(metadata, request, sources, resources);
     }
 
     /**
@@ -1287,10 +1434,42 @@ public final class Region {
         return range.isPresent() && request.timeRange().map(wanted -> wanted.overlaps(range.get())).orElse(true);
     }
 
-    /** Stops taking requests. Unflushed data stays in the WAL and replays at the next open. */
+    /**
+     * Stops taking requests: queued writes fail, and a flush, compaction, index build or staging
+     * operation already running is waited for (unless this thread is running it, from a hook).
+     * Unflushed data stays in the WAL and replays at the next open.
+     */
     public void close() {
-        closed = true;
-        writeBuffer.released(version.memtableBytes());
+        writeLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        finally {
+            writeLock.unlock();
+        }
+        synchronized (flushGate) {
+            while (flushing && flushingThread != Thread.currentThread()) {
+                try {
+                    flushGate.wait();
+                }
+                catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        synchronized (compactionGate) {
+            synchronized (indexGate) {
+                synchronized (stagingGate) {
+                    try (ManifestLock.Held held = committer.lock().acquire()) {
+                        writeBuffer.released(version.memtableBytes()); // after any commit in progress
+                    }
+                }
+            }
+        }
     }
 
     private void checkOpen() {

@@ -465,6 +465,11 @@ class SstWriterTest {
         }
 
         @Override
+        public void rename(Path source, Path target) throws IOException {
+            delegate.rename(source, target);
+        }
+
+        @Override
         public void syncDirectory(Path directory) throws IOException {
             delegate.syncDirectory(directory);
         }

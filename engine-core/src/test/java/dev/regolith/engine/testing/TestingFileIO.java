@@ -140,6 +140,11 @@ public final class TestingFileIO implements FileIO {
     }
 
     @Override
+    public void rename(Path source, Path target) throws IOException {
+        delegate.rename(source, target);
+    }
+
+    @Override
     public void syncDirectory(Path directory) throws IOException {
         delegate.syncDirectory(directory);
     }

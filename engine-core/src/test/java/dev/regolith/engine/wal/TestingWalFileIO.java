@@ -86,6 +86,11 @@ final class TestingWalFileIO implements FileIO {
     }
 
     @Override
+    public void rename(Path source, Path target) throws IOException {
+        delegate.rename(source, target);
+    }
+
+    @Override
     public void syncDirectory(Path directory) throws IOException {
         directorySyncs.incrementAndGet();
         delegate.syncDirectory(directory);
