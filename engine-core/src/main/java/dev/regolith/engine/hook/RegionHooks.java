@@ -33,6 +33,7 @@ public final class RegionHooks implements AutoCloseable {
             Comparator.comparingInt(RegionHook::priority).thenComparing(RegionHook::name);
 
     private final List<Installed> hooks;
+    private volatile boolean closed;
 
     private RegionHooks(List<Installed> hooks) {
         this.hooks = hooks;
@@ -79,6 +80,9 @@ public final class RegionHooks implements AutoCloseable {
 
     /** Delivers {@code onManifestUpdated} to every hook, isolating failures. */
     public void deliverManifestUpdated(ManifestUpdatedEvent event) {
+        if (closed) {
+            return;
+        }
         for (Installed installed : hooks) {
             try {
                 installed.hook.onManifestUpdated(event);
@@ -95,6 +99,9 @@ public final class RegionHooks implements AutoCloseable {
 
     /** Delivers {@code onSstFilesWritten} to every hook, isolating failures. */
     public void deliverSstFilesWritten(SstFilesWrittenEvent event) {
+        if (closed) {
+            return;
+        }
         for (Installed installed : hooks) {
             try {
                 installed.hook.onSstFilesWritten(event);
@@ -132,6 +139,9 @@ public final class RegionHooks implements AutoCloseable {
 
     /** Delivery of events that are too rare for the allocation of a lambda to matter. */
     private void deliverRare(String callback, String subject, Consumer<RegionHook> call) {
+        if (closed) {
+            return;
+        }
         for (Installed installed : hooks) {
             try {
                 call.accept(installed.hook);
@@ -151,9 +161,10 @@ public final class RegionHooks implements AutoCloseable {
         return hooks.stream().map(Installed::stats).toList();
     }
 
-    /** Closes every hook, logging (not throwing) failures. */
+    /** Closes every hook, logging (not throwing) failures; nothing is delivered afterwards. */
     @Override
     public void close() {
+        closed = true;
         for (Installed installed : hooks) {
             try {
                 installed.hook.close();

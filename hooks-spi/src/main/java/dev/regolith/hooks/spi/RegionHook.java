@@ -17,8 +17,11 @@ package dev.regolith.hooks.spi;
  * <ul>
  *   <li>No engine lock is held while a callback runs. This is enforced: the receipt that carries a
  *       manifest update refuses to be fired on a thread that holds the region's manifest write
- *       lock. A callback may therefore read the region, or wait for another thread that commits to
- *       it, without deadlocking the engine.</li>
+ *       lock. A callback may therefore read the region, write to it, or wait for another thread
+ *       that commits to it. One limit remains until hooks get their own executors: a callback
+ *       must not <em>wait for</em> another thread that flushes, compacts or builds indexes of the
+ *       same region, because that thread waits for the operation delivering the callback (calling
+ *       {@code flush} on the callback's own thread is fine).</li>
  *   <li>Callbacks may arrive on any engine thread, and callbacks for different regions may run
  *       concurrently, so an implementation must be thread-safe.</li>
  *   <li>In this version {@code onSstFilesWritten} runs on the flushing thread and
