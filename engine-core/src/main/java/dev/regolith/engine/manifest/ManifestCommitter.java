@@ -14,6 +14,8 @@ import dev.regolith.engine.io.FileIO;
 import dev.regolith.engine.io.PublishStateUnknownException;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +50,7 @@ public final class ManifestCommitter {
 
     private volatile RegionManifest current;
     private final boolean removed;
+    private volatile java.util.function.LongSupplier retentionFloor = () -> Long.MAX_VALUE;
     // Guarded by lock.
     private long lastCheckpointVersion;
     private CommitStateUnknownException unknownState;
@@ -231,6 +234,43 @@ public final class ManifestCommitter {
         }
     }
 
+    /**
+     * Keeps deltas from {@code floor.getAsLong()} on when checkpoints clean up (the oldest version
+     * a hook still has to be delivered), but never more than
+     * {@link ManifestOptions#maxRetainedDeltas()} versions behind the head: a hook further behind
+     * gets a reconcile instead of the lost deltas.
+     */
+    public void setRetentionFloor(java.util.function.LongSupplier floor) {
+        this.retentionFloor = requireNonNull(floor, "floor is null");
+    }
+
+    private long keepDeltasFrom(long head) {
+        long floor = retentionFloor.getAsLong();
+        return Math.max(floor, head - options.maxRetainedDeltas() + 1);
+    }
+
+    /** One committed version, read back for a hook that missed it. */
+    public record CommittedVersion(long version, ManifestActionList actions) {
+    }
+
+    /**
+     * The versions committed after {@code afterVersion}, up to the current one, read back from the
+     * deltas on disk, in order; empty if there are none. Empty {@link Optional} if a delta in that
+     * range is gone (a checkpoint replaced it): the caller then reconciles from {@link #current()}.
+     */
+    public Optional<List<CommittedVersion>> committedAfter(long afterVersion) {
+        long head = current.manifestVersion();
+        List<CommittedVersion> versions = new java.util.ArrayList<>();
+        for (long version = afterVersion + 1; version <= head; version++) {
+            Optional<ManifestActionList> actions = store.readDelta(version);
+            if (actions.isEmpty()) {
+                return Optional.empty();
+            }
+            versions.add(new CommittedVersion(version, actions.get()));
+        }
+        return Optional.of(versions);
+    }
+
     /** A receipt that owes nothing, to start a {@link PendingManifestHook#merge} chain with. */
     public PendingManifestHook emptyReceipt() {
         return PendingManifestHook.empty(regionId, hooks, lock);
@@ -263,7 +303,7 @@ public final class ManifestCommitter {
             return;
         }
         try {
-            store.deleteObsolete(lastCheckpointVersion);
+            store.deleteObsolete(lastCheckpointVersion, keepDeltasFrom(manifest.manifestVersion()));
         }
         catch (IOException | RuntimeException e) {
             log.warn("Cleanup after checkpoint {} of region {} failed; the next checkpoint retries", lastCheckpointVersion,

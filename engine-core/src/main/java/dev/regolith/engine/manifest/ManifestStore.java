@@ -18,6 +18,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -119,16 +120,47 @@ final class ManifestStore {
      * to it, older checkpoints, and temporary files of writes that never finished. Only the
      * manifest's writer calls this, holding the manifest lock, so no write of its own is in flight.
      */
-    void deleteObsolete(long checkpointVersion) throws IOException {
+    void deleteObsolete(long checkpointVersion, long keepDeltasFrom) throws IOException {
         for (String name : io.list(directory)) {
             long deltaVersion = versionOf(name, DELTA_SUFFIX);
             long checkpointFileVersion = versionOf(name, CHECKPOINT_SUFFIX);
-            boolean obsolete = (deltaVersion > 0 && deltaVersion <= checkpointVersion)
+            boolean obsolete = (deltaVersion > 0 && deltaVersion <= checkpointVersion && deltaVersion < keepDeltasFrom)
                     || (checkpointFileVersion > 0 && checkpointFileVersion < checkpointVersion)
                     || name.endsWith(LocalFileIO.TEMP_SUFFIX);
             if (obsolete) {
                 io.deleteIfExists(directory.resolve(name));
             }
+        }
+    }
+
+    /**
+     * The action list committed as {@code version}, read back from its delta; empty if the delta
+     * is gone (a checkpoint replaced it).
+     *
+     * @throws CorruptedFileException if the delta is damaged
+     */
+    Optional<ManifestActionList> readDelta(long version) {
+        Path file = directory.resolve(deltaName(version));
+        try {
+            if (!io.exists(file)) {
+                return Optional.empty();
+            }
+            ManifestDeltaProto delta = parse(file, Kind.DELTA, ManifestDeltaProto::parseFrom);
+            if (delta.getRegionId() != regionId.id() || delta.getVersion() != version) {
+                throw new CorruptedFileException(file.toString(), ManifestFileFormat.HEADER_SIZE, "holds version "
+                        + delta.getVersion() + " of region " + new RegionId(delta.getRegionId()) + ", expected version "
+                        + version + " of region " + regionId);
+            }
+            return Optional.of(ManifestCodec.decodeActions(delta.getActionsList()));
+        }
+        catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        catch (IOException e) {
+            throw new RegionStorageException("Failed to read " + file + ": " + e, e);
+        }
+        catch (IllegalArgumentException e) {
+            throw new CorruptedFileException(file.toString(), ManifestFileFormat.HEADER_SIZE, "invalid actions: " + e.getMessage(), e);
         }
     }
 
