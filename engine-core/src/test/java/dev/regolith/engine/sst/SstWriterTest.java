@@ -15,10 +15,9 @@ import dev.regolith.engine.api.OpType;
 import dev.regolith.engine.api.RegionMetadata;
 import dev.regolith.engine.api.TimeRange;
 import dev.regolith.engine.api.exceptions.RegionStorageException;
-import dev.regolith.engine.io.FileIO;
+import dev.regolith.engine.io.ForwardingFileIO;
 import dev.regolith.engine.io.InMemoryFileIO;
 import dev.regolith.engine.io.LocalFileIO;
-import dev.regolith.engine.io.ReadableFile;
 import dev.regolith.engine.io.SyncableOutput;
 import dev.regolith.engine.row.InternalRow;
 import dev.regolith.engine.row.RowOrder;
@@ -376,20 +375,20 @@ class SstWriterTest {
     }
 
     /** Local files whose SST output fails once {@code budget} bytes were written, or on sync. */
-    private static final class FailingOutputIO implements FileIO {
+    private static final class FailingOutputIO extends ForwardingFileIO {
 
-        private final LocalFileIO delegate = new LocalFileIO();
         private final long budget;
         private final boolean failSync;
 
         FailingOutputIO(long budget, boolean failSync) {
+            super(new LocalFileIO());
             this.budget = budget;
             this.failSync = failSync;
         }
 
         @Override
         public SyncableOutput create(Path file) throws IOException {
-            SyncableOutput out = delegate.create(file);
+            SyncableOutput out = delegate().create(file);
             return new SyncableOutput() {
                 @Override
                 public void write(byte[] bytes, int offset, int length) throws IOException {
@@ -419,59 +418,15 @@ class SstWriterTest {
             };
         }
 
-        @Override
-        public void createDirectories(Path directory) throws IOException {
-            delegate.createDirectories(directory);
-        }
 
-        @Override
-        public void writeAtomically(Path file, byte[] content) throws IOException {
-            delegate.writeAtomically(file, content);
-        }
 
-        @Override
-        public byte[] readAllBytes(Path file) throws IOException {
-            return delegate.readAllBytes(file);
-        }
 
-        @Override
-        public boolean exists(Path file) {
-            return delegate.exists(file);
-        }
 
-        @Override
-        public List<String> list(Path directory) throws IOException {
-            return delegate.list(directory);
-        }
 
-        @Override
-        public boolean deleteIfExists(Path file) throws IOException {
-            return delegate.deleteIfExists(file);
-        }
 
-        @Override
-        public ReadableFile open(Path file) throws IOException {
-            return delegate.open(file);
-        }
 
-        @Override
-        public long size(Path file) throws IOException {
-            return delegate.size(file);
-        }
 
-        @Override
-        public void truncate(Path file, long size) throws IOException {
-            delegate.truncate(file, size);
-        }
 
-        @Override
-        public void rename(Path source, Path target) throws IOException {
-            delegate.rename(source, target);
-        }
 
-        @Override
-        public void syncDirectory(Path directory) throws IOException {
-            delegate.syncDirectory(directory);
-        }
     }
 }

@@ -1,15 +1,19 @@
 package dev.regolith.engine.testing;
 
-import dev.regolith.engine.io.FileIO;
+import dev.regolith.engine.io.ForwardingFileIO;
 import dev.regolith.engine.io.LocalFileIO;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Predicate;
 
 /** A {@link LocalFileIO} into which tests inject faults and interleavings. */
-public final class TestingFileIO implements FileIO {
+public final class TestingFileIO extends ForwardingFileIO {
+
+    public TestingFileIO() {
+        super(new LocalFileIO());
+    }
+
 
     /** What a fault does to the write it hits. */
     public enum WriteFault {
@@ -25,7 +29,6 @@ public final class TestingFileIO implements FileIO {
     private record ReadHook(Predicate<Path> target, Runnable action) {
     }
 
-    private final FileIO delegate = new LocalFileIO();
     private final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<ReadHook> readHooks = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Predicate<Path>> createFaults = new ConcurrentLinkedQueue<>();
@@ -49,10 +52,6 @@ public final class TestingFileIO implements FileIO {
         return path -> path.getFileName().toString().endsWith(suffix);
     }
 
-    @Override
-    public void createDirectories(Path directory) throws IOException {
-        delegate.createDirectories(directory);
-    }
 
     @Override
     public void writeAtomically(Path file, byte[] content) throws IOException {
@@ -61,11 +60,11 @@ public final class TestingFileIO implements FileIO {
                 if (fault.fault == WriteFault.FAIL_BEFORE_PUBLISH) {
                     throw new IOException("injected failure writing " + file);
                 }
-                delegate.writeAtomically(file, content);
+                delegate().writeAtomically(file, content);
                 throw new dev.regolith.engine.io.PublishStateUnknownException(file, new IOException("injected directory sync failure"));
             }
         }
-        delegate.writeAtomically(file, content);
+        delegate().writeAtomically(file, content);
     }
 
     @Override
@@ -75,27 +74,15 @@ public final class TestingFileIO implements FileIO {
                 hook.action.run();
             }
         }
-        return delegate.readAllBytes(file);
+        return delegate().readAllBytes(file);
     }
 
-    @Override
-    public boolean exists(Path file) throws IOException {
-        return delegate.exists(file);
-    }
 
-    @Override
-    public List<String> list(Path directory) throws IOException {
-        return delegate.list(directory);
-    }
 
-    @Override
-    public boolean deleteIfExists(Path file) throws IOException {
-        return delegate.deleteIfExists(file);
-    }
 
     @Override
     public dev.regolith.engine.io.SyncableOutput create(Path file) throws IOException {
-        dev.regolith.engine.io.SyncableOutput output = delegate.create(file);
+        dev.regolith.engine.io.SyncableOutput output = delegate().create(file);
         for (Predicate<Path> fault : createFaults) {
             if (fault.test(file) && createFaults.remove(fault)) {
                 return new dev.regolith.engine.io.SyncableOutput() {
@@ -124,28 +111,8 @@ public final class TestingFileIO implements FileIO {
         return output;
     }
 
-    @Override
-    public dev.regolith.engine.io.ReadableFile open(Path file) throws IOException {
-        return delegate.open(file);
-    }
 
-    @Override
-    public long size(Path file) throws IOException {
-        return delegate.size(file);
-    }
 
-    @Override
-    public void truncate(Path file, long size) throws IOException {
-        delegate.truncate(file, size);
-    }
 
-    @Override
-    public void rename(Path source, Path target) throws IOException {
-        delegate.rename(source, target);
-    }
 
-    @Override
-    public void syncDirectory(Path directory) throws IOException {
-        delegate.syncDirectory(directory);
-    }
 }

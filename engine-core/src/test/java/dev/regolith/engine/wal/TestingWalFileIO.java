@@ -1,12 +1,10 @@
 package dev.regolith.engine.wal;
 
-import dev.regolith.engine.io.FileIO;
+import dev.regolith.engine.io.ForwardingFileIO;
 import dev.regolith.engine.io.LocalFileIO;
-import dev.regolith.engine.io.ReadableFile;
 import dev.regolith.engine.io.SyncableOutput;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -15,9 +13,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * sync is counted, writes or syncs can be made to fail, and a test can run an action (block on a
  * latch, count one down) inside the next file sync.
  */
-final class TestingWalFileIO implements FileIO {
+final class TestingWalFileIO extends ForwardingFileIO {
 
-    private final FileIO delegate = new LocalFileIO();
+    TestingWalFileIO() {
+        super(new LocalFileIO());
+    }
+
+
     private final AtomicInteger fileSyncs = new AtomicInteger();
     private final AtomicInteger directorySyncs = new AtomicInteger();
     private final ConcurrentLinkedQueue<Runnable> beforeNextSync = new ConcurrentLinkedQueue<>();
@@ -49,7 +51,7 @@ final class TestingWalFileIO implements FileIO {
 
     @Override
     public SyncableOutput create(Path file) throws IOException {
-        SyncableOutput output = delegate.create(file);
+        SyncableOutput output = delegate().create(file);
         return new SyncableOutput() {
             @Override
             public void write(byte[] bytes, int offset, int length) throws IOException {
@@ -85,59 +87,19 @@ final class TestingWalFileIO implements FileIO {
         };
     }
 
-    @Override
-    public void rename(Path source, Path target) throws IOException {
-        delegate.rename(source, target);
-    }
 
     @Override
     public void syncDirectory(Path directory) throws IOException {
         directorySyncs.incrementAndGet();
-        delegate.syncDirectory(directory);
+        delegate().syncDirectory(directory);
     }
 
-    @Override
-    public void createDirectories(Path directory) throws IOException {
-        delegate.createDirectories(directory);
-    }
 
-    @Override
-    public void writeAtomically(Path file, byte[] content) throws IOException {
-        delegate.writeAtomically(file, content);
-    }
 
-    @Override
-    public byte[] readAllBytes(Path file) throws IOException {
-        return delegate.readAllBytes(file);
-    }
 
-    @Override
-    public boolean exists(Path file) throws IOException {
-        return delegate.exists(file);
-    }
 
-    @Override
-    public List<String> list(Path directory) throws IOException {
-        return delegate.list(directory);
-    }
 
-    @Override
-    public boolean deleteIfExists(Path file) throws IOException {
-        return delegate.deleteIfExists(file);
-    }
 
-    @Override
-    public ReadableFile open(Path file) throws IOException {
-        return delegate.open(file);
-    }
 
-    @Override
-    public long size(Path file) throws IOException {
-        return delegate.size(file);
-    }
 
-    @Override
-    public void truncate(Path file, long size) throws IOException {
-        delegate.truncate(file, size);
-    }
 }
