@@ -112,6 +112,25 @@ public final class RegolithEngine implements Engine {
         Path walDirectory = settings.walDirectory().map(Path::of).map(dataDirectory::resolve).orElse(dataDirectory.resolve("wal"));
         this.wal = Wal.open(io, walDirectory, new WalOptions(sync, settings.walSyncInterval(),
                 settings.walSegmentBytes()));
+        releaseEntriesOfRegionsGone();
+    }
+
+    /**
+     * Entries of regions that no longer exist (dropped) would otherwise keep their WAL segments
+     * forever: the WAL's flushed marks live in memory only. A region created later with the same id
+     * starts after the WAL's current position, so these entries can never replay into it.
+     */
+    private void releaseEntriesOfRegionsGone() {
+        for (RegionId id : wal.regions()) {
+            try {
+                if (!io.exists(regionDirectory(id).resolve("manifest"))) {
+                    wal.obsolete(id, wal.lastEntryId());
+                }
+            }
+            catch (IOException e) {
+                log.warn("Could not check whether region {} still exists; its WAL entries are kept", id, e);
+            }
+        }
     }
 
     private void sweepDroppedRegions() {

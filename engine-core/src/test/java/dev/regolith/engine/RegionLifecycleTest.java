@@ -391,6 +391,34 @@ class RegionLifecycleTest {
     }
 
     @Test
+    void aDroppedRegionsWalEntriesStopPinningSegmentsAfterARestart() throws Exception {
+        RegionId other = RegionId.of(1024, 2);
+        EngineOptions options = EngineOptions.of(dir).with("wal.segment.bytes", "4096").with("compaction.auto", "false");
+        engine = RegolithEngine.open(options, RegionHooks.none());
+        engine.createRegion(metadata(REGION));
+        engine.createRegion(metadata(other));
+        for (int i = 0; i < 200; i++) { // both regions' entries in every segment
+            engine.write(REGION, WriteBatch.builder("hostname", "usage_user", "ts").put("host-with-a-long-name", 1.0, (long) i).build());
+            engine.write(other, WriteBatch.builder("hostname", "usage_user", "ts").put("host-with-a-long-name", 1.0, (long) i).build());
+        }
+        engine.dropRegion(REGION);
+        engine.close();
+        assertThat(walSegments()).isGreaterThan(2);
+
+        engine = RegolithEngine.open(options, RegionHooks.none());
+        engine.openRegion(other);
+        engine.flush(other);
+
+        assertThat(walSegments()).isLessThanOrEqualTo(1);
+    }
+
+    private long walSegments() throws Exception {
+        try (Stream<Path> files = Files.list(dir.resolve("wal"))) {
+            return files.filter(path -> path.toString().endsWith(".wal")).count();
+        }
+    }
+
+    @Test
     void dropRemovesTheDirectory() {
         open();
         engine.write(REGION, WriteBatch.builder("hostname", "usage_user", "ts").put("a", 1.0, 1L).build());

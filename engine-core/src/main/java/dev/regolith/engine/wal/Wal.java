@@ -232,6 +232,14 @@ public final class Wal implements Closeable {
      * The largest entry id handed out, found in the log at open, or reported flushed: every later
      * append gets a larger one. 0 for a new, empty log.
      */
+    /**
+     * The regions that have entries in the WAL's segments. An engine tells the WAL that regions
+     * which no longer exist are flushed, so that their entries stop pinning segments.
+     */
+    public java.util.Set<RegionId> regions() {
+        return index.regions();
+    }
+
     public long lastEntryId() {
         return writer.lastEntryId();
     }

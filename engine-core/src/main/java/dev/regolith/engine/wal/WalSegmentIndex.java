@@ -113,6 +113,13 @@ final class WalSegmentIndex {
         return obsolete;
     }
 
+    /** Every region with entries in some segment. */
+    synchronized java.util.Set<RegionId> regions() {
+        java.util.Set<RegionId> regions = new java.util.TreeSet<>();
+        segments.values().forEach(segment -> regions.addAll(segment.maxEntryIdByRegion.keySet()));
+        return regions;
+    }
+
     synchronized void remove(Segment segment) {
         segments.remove(segment.firstEntryId, segment);
     }
