@@ -119,7 +119,7 @@ public final class HookDispatcher implements AutoCloseable {
         this.options = requireNonNull(options, "options is null");
         this.deadlineNanos = HookDeliveryOptions.saturatedNanos(options.deadline());
         this.executor = new ThreadPoolExecutor(options.threads(), options.threads(), 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), threads("regolith-hook-" + name + "-", true, this), new ThreadPoolExecutor.DiscardPolicy());
+                new LinkedBlockingQueue<>(), threads("regolith-hook-" + name + "-", true, this));
         // A hook that hears nothing for a while holds no threads.
         executor.allowCoreThreadTimeOut(true);
         this.scheduler = new ScheduledThreadPoolExecutor(1, threads("regolith-hook-" + name + "-scheduler", false, null),
@@ -172,8 +172,8 @@ public final class HookDispatcher implements AutoCloseable {
                 throw new IllegalStateException("Cannot start region " + region + " of hook " + name + " at version " + nextVersion
                         + ": versions " + state.next + " to " + state.head + " are still pending delivery");
             }
-            state.next = nextVersion;
-            state.head = nextVersion - 1;
+            // A fresh state, so a drain waiting for the old one's versions is not held up by the new ones.
+            regions.put(region, new RegionState(region, nextVersion));
             progress.signalAll();
         }
         finally {
@@ -444,7 +444,8 @@ public final class HookDispatcher implements AutoCloseable {
      */
     public void close(Duration drainTimeout) {
         requireNonNull(drainTimeout, "drainTimeout is null");
-        long deadline = System.nanoTime() + HookDeliveryOptions.saturatedNanos(drainTimeout);
+        long started = System.nanoTime();
+        long timeoutNanos = HookDeliveryOptions.saturatedNanos(drainTimeout);
         lock.lock();
         try {
             if (closing) {
@@ -470,15 +471,15 @@ public final class HookDispatcher implements AutoCloseable {
         scheduler.shutdownNow();
         boolean stopped;
         try {
-            stopped = executor.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            stopped = executor.awaitTermination(Math.max(0, timeoutNanos - (System.nanoTime() - started)), TimeUnit.NANOSECONDS);
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stopped = false;
         }
         if (!drained || !stopped) {
-            log.warn("Hook {} closed before it caught up: {} events were still pending{}; its cursors are {}", name, undelivered,
-                    stopped ? "" : " and a callback was still running", metrics().deliveredVersions());
+            log.warn("Hook {} closed before it caught up (pending events: {}{}); its cursors are {}", name, undelivered,
+                    stopped ? "" : ", a callback still running", metrics().deliveredVersions());
         }
     }
 
@@ -526,13 +527,13 @@ public final class HookDispatcher implements AutoCloseable {
         Pending next = after == null ? null : after.getValue();
         if (previous != null && previous.canAppend(entry)) {
             previous.append(entry);
-            coalesced++;
+            countMerge(entry);
             // A late receipt that fills the gap between two pending events joins them too.
             if (next != null && previous.canAppend(next)) {
                 state.pending.remove(next.first);
                 pendingCount--;
                 previous.append(next);
-                coalesced++;
+                countMerge(next);
             }
             return true;
         }
@@ -540,10 +541,17 @@ public final class HookDispatcher implements AutoCloseable {
             state.pending.remove(next.first);
             entry.append(next);
             state.pending.put(entry.first, entry);
-            coalesced++;
+            countMerge(next);
             return true;
         }
         return false;
+    }
+
+    private void countMerge(Pending merged) {
+        // Adjacent skipped ranges merge too, but they are not events.
+        if (!merged.isSkip()) {
+            coalesced++;
+        }
     }
 
     /** Moves past skipped versions at the head, and hands the region to a thread if its next event is ready. */

@@ -538,4 +538,27 @@ class HookDispatcherTest {
         assertThat(hook.calls()).hasSize(3);
         assertThat(dispatcher.metrics().deliveredVersions()).containsOnlyKeys(A).containsEntry(A, 3L);
     }
+
+    @Test
+    void closeGivesUpOnABlockedHookAfterItsTimeout() throws Exception {
+        CountDownLatch gate = gate();
+        CountDownLatch entered = new CountDownLatch(1);
+        DispatchRecordingHook hook = new DispatchRecordingHook("test").behave(event -> {
+            entered.countDown();
+            gate.await();
+        });
+        HookDispatcher dispatcher = dispatcher(hook, HookDeliveryOptions.DEFAULT);
+        dispatcher.submit(event(A, 1));
+        dispatcher.submit(event(A, 2));
+        await(entered);
+
+        long start = System.nanoTime();
+        assertTimeoutPreemptively(WAIT, () -> dispatcher.close(Duration.ofMillis(50)));
+
+        assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(MILLISECONDS.toNanos(50));
+        // Version 2 stays undelivered, above the cursor, and nothing waits for it any more.
+        assertThat(dispatcher.drain(WAIT)).isFalse();
+        assertThat(dispatcher.metrics().deliveredVersions()).containsEntry(A, 0L);
+        assertThat(hook.calls()).containsExactly(event(A, 1));
+    }
 }
