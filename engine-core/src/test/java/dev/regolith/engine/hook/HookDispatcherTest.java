@@ -68,6 +68,14 @@ class HookDispatcherTest {
         return new SstFilesWrittenEvent(region, metadata(region), SstFilesWrittenEvent.Reason.FLUSH, List.of());
     }
 
+    /** A hook whose every callback signals {@code entered}, then waits for {@code gate}. */
+    private static DispatchRecordingHook blockedOn(CountDownLatch gate, CountDownLatch entered) {
+        return new DispatchRecordingHook("test").behave(event -> {
+            entered.countDown();
+            gate.await();
+        });
+    }
+
     @Test
     void deliversOutOfOrderSubmissionsInVersionOrder() throws Exception {
         CountDownLatch deliveredB = new CountDownLatch(1);
@@ -347,10 +355,7 @@ class HookDispatcherTest {
     void drainWaitsForDeliveryAndTimesOutWhileHookIsBlocked() throws Exception {
         CountDownLatch gate = gate();
         CountDownLatch entered = new CountDownLatch(1);
-        DispatchRecordingHook hook = new DispatchRecordingHook("test").behave(event -> {
-            entered.countDown();
-            gate.await();
-        });
+        DispatchRecordingHook hook = blockedOn(gate, entered);
         HookDispatcher dispatcher = dispatcher(hook, HookDeliveryOptions.DEFAULT);
         assertThat(dispatcher.drain(Duration.ZERO)).isTrue();
         dispatcher.submit(event(A, 1));
@@ -543,10 +548,7 @@ class HookDispatcherTest {
     void closeGivesUpOnABlockedHookAfterItsTimeout() throws Exception {
         CountDownLatch gate = gate();
         CountDownLatch entered = new CountDownLatch(1);
-        DispatchRecordingHook hook = new DispatchRecordingHook("test").behave(event -> {
-            entered.countDown();
-            gate.await();
-        });
+        DispatchRecordingHook hook = blockedOn(gate, entered);
         HookDispatcher dispatcher = dispatcher(hook, HookDeliveryOptions.DEFAULT);
         dispatcher.submit(event(A, 1));
         dispatcher.submit(event(A, 2));

@@ -46,9 +46,7 @@ public class RecordingHook implements RegionHook {
 
     @Override
     public void onManifestUpdated(ManifestUpdatedEvent event) {
-        synchronized (events) {
-            events.add(event);
-        }
+        record(event);
         onUpdate.accept(event);
     }
 
@@ -96,22 +94,19 @@ public class RecordingHook implements RegionHook {
         }
     }
 
-    public List<ManifestUpdatedEvent> manifestUpdates() {
+    /** The events of one type received, in order. */
+    public <T> List<T> eventsOf(Class<T> type) {
         synchronized (events) {
-            return events.stream()
-                    .filter(ManifestUpdatedEvent.class::isInstance)
-                    .map(ManifestUpdatedEvent.class::cast)
-                    .toList();
+            return events.stream().filter(type::isInstance).map(type::cast).toList();
         }
     }
 
+    public List<ManifestUpdatedEvent> manifestUpdates() {
+        return eventsOf(ManifestUpdatedEvent.class);
+    }
+
     public List<SstFilesWrittenEvent> sstEvents() {
-        synchronized (events) {
-            return events.stream()
-                    .filter(SstFilesWrittenEvent.class::isInstance)
-                    .map(SstFilesWrittenEvent.class::cast)
-                    .toList();
-        }
+        return eventsOf(SstFilesWrittenEvent.class);
     }
 
     /** Every event in arrival order, as {@code sst} or {@code manifest@<version>}. */
