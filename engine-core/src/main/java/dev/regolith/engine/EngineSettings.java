@@ -26,12 +26,15 @@ record EngineSettings(
         ManifestOptions manifestOptions,
         CompactionOptions compactionOptions,
         boolean autoCompaction,
-        boolean autoIndex) {
+        boolean autoIndex,
+        Duration hookCursorInterval,
+        Duration hookCloseTimeout) {
 
     static final java.util.Set<String> KEYS = java.util.Set.of("wal.sync", "wal.dir", "wal.sync.interval.ms",
             "wal.segment.bytes", "region.memtable.bytes", "write.buffer.bytes", "sst.compression", "sst.row.group.rows",
             "manifest.checkpoint.distance", "compaction.window.ms", "compaction.trigger.files", "compaction.max.inputs",
-            "compaction.max.output.bytes", "compaction.auto", "index.auto");
+            "compaction.max.output.bytes", "compaction.auto", "index.auto", "manifest.retained.deltas.max",
+            "delivery.cursor.interval.ms", "delivery.close.timeout.ms");
 
     static EngineSettings of(EngineOptions options) {
         Map<String, String> settings = options.settings();
@@ -50,7 +53,8 @@ record EngineSettings(
                 number(settings, "write.buffer.bytes", WriteBuffer.defaultLimit(), 1024),
                 choice(settings, "sst.compression", "zstd", "zstd", "snappy", "uncompressed"),
                 (int) number(settings, "sst.row.group.rows", 102_400, 1, Integer.MAX_VALUE),
-                new ManifestOptions((int) number(settings, "manifest.checkpoint.distance", 10, 1, Integer.MAX_VALUE)),
+                new ManifestOptions((int) number(settings, "manifest.checkpoint.distance", 10, 1, Integer.MAX_VALUE),
+                        (int) number(settings, "manifest.retained.deltas.max", 10_000, 1, Integer.MAX_VALUE)),
                 new CompactionOptions(
                         settings.containsKey("compaction.window.ms")
                                 ? Optional.of(Duration.ofMillis(number(settings, "compaction.window.ms", 0, 1)))
@@ -59,7 +63,9 @@ record EngineSettings(
                         (int) number(settings, "compaction.max.inputs", CompactionOptions.DEFAULT.maxInputs(), 2, 1024),
                         number(settings, "compaction.max.output.bytes", CompactionOptions.DEFAULT.maxOutputFileBytes(), 1)),
                 choice(settings, "compaction.auto", "true", "true", "false").equals("true"),
-                choice(settings, "index.auto", "true", "true", "false").equals("true"));
+                choice(settings, "index.auto", "true", "true", "false").equals("true"),
+                Duration.ofMillis(number(settings, "delivery.cursor.interval.ms", 1000, 1)),
+                Duration.ofMillis(number(settings, "delivery.close.timeout.ms", 10_000, 0)));
     }
 
     private static String choice(Map<String, String> settings, String key, String defaultValue, String... allowed) {

@@ -4,6 +4,7 @@ import dev.regolith.engine.api.AlterRequest;
 import dev.regolith.engine.api.Engine;
 import dev.regolith.engine.api.EngineOptions;
 import dev.regolith.engine.api.FileMeta;
+import dev.regolith.engine.api.HookMetrics;
 import dev.regolith.engine.api.RegionId;
 import dev.regolith.engine.api.RegionManifest;
 import dev.regolith.engine.api.RegionMetadata;
@@ -15,6 +16,7 @@ import dev.regolith.engine.api.exceptions.RegionNotFoundException;
 import dev.regolith.engine.api.exceptions.RegionStorageException;
 import dev.regolith.engine.hook.HookLoadOptions;
 import dev.regolith.engine.hook.HookLoader;
+import dev.regolith.engine.hook.HookMBeans;
 import dev.regolith.engine.hook.RegionHooks;
 import dev.regolith.engine.io.FileIO;
 import dev.regolith.engine.io.LocalFileIO;
@@ -75,6 +77,8 @@ public final class RegolithEngine implements Engine {
     private final boolean autoCompaction;
     private final boolean autoIndex;
     private final Set<RegionId> indexBuildsQueued = ConcurrentHashMap.newKeySet();
+    private final Duration hookCloseTimeout;
+    private final HookMBeans hookBeans;
     private volatile boolean closed;
 
     private RegolithEngine(EngineOptions options, RegionHooks hooks) {
@@ -113,6 +117,9 @@ public final class RegolithEngine implements Engine {
         this.wal = Wal.open(io, walDirectory, new WalOptions(sync, settings.walSyncInterval(),
                 settings.walSegmentBytes()));
         releaseEntriesOfRegionsGone();
+        this.hookCloseTimeout = settings.hookCloseTimeout();
+        hooks.startCursorPersistence(settings.hookCursorInterval());
+        this.hookBeans = HookMBeans.register(dataDirectory, hooks);
     }
 
     /**
@@ -267,6 +274,7 @@ public final class RegolithEngine implements Engine {
         long version = region.commitRemoval();
         regions.remove(id, region);
         region.close();
+        hooks.forget(id); // no cursor is written into the directory being deleted
         Region.deleteDropped(io, regionDirectory(id));
         hooks.deliverRegionDropped(new RegionDroppedEvent(id, version));
     }
@@ -452,6 +460,28 @@ public final class RegolithEngine implements Engine {
                 .ifPresent(this::scheduleFlush);
     }
 
+    @Override
+    public boolean drainHooks(Duration timeout) {
+        return hooks.drain(timeout);
+    }
+
+    @Override
+    public List<HookMetrics> hookMetrics() {
+        return hooks.metrics();
+    }
+
+    @Override
+    public void reenableHook(String hookName) {
+        if (!hooks.reenable(hookName)) {
+            throw new IllegalArgumentException("No hook named " + hookName + " is installed; the hooks are " + hooks.names());
+        }
+    }
+
+    /** Writes every hook cursor that moved now, instead of at the next interval. */
+    public void persistHookCursors() {
+        hooks.persistCursors();
+    }
+
     private void checkOpen() {
         if (closed) {
             throw new IllegalStateException("The engine in " + dataDirectory + " is closed");
@@ -499,7 +529,12 @@ public final class RegolithEngine implements Engine {
                 wal.close();
             }
             finally {
-                hooks.close();
+                try {
+                    hooks.close(hookCloseTimeout);
+                }
+                finally {
+                    hookBeans.close();
+                }
             }
         }
     }

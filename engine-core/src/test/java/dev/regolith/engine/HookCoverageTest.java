@@ -108,6 +108,14 @@ class HookCoverageTest {
             engine.flush(REGION);
         }
 
+        /** Waits until the hook has been delivered everything committed so far. */
+        void drain() {
+            assertThat(engine.drainHooks(java.time.Duration.ofSeconds(30))).as("hooks drained").isTrue();
+            if (follower != null) {
+                assertThat(follower.drainHooks(java.time.Duration.ofSeconds(30))).as("follower hooks drained").isTrue();
+            }
+        }
+
         void reopen() {
             engine.close();
             engine = RegolithEngine.open(options, RegionHooks.of(List.of(hook)));
@@ -224,10 +232,12 @@ class HookCoverageTest {
         Fixture fixture = new Fixture(dir);
         try {
             row.setup.accept(fixture);
+            fixture.drain();
             List<Object> before = fixture.hook.events();
             fixture.hook.clear();
 
             row.run.accept(fixture);
+            fixture.drain();
 
             List<Object> events = fixture.hook.events().stream()
                     .filter(event -> !(event instanceof ManifestUpdatedEvent update) || update.regionId().equals(REGION))

@@ -127,6 +127,7 @@ class RegionLifecycleTest {
         try (RegionScanner scanner = engine.scan(REGION, ScanRequest.all())) {
             engine.compact(REGION);
             assertThat(parquetFiles()).containsAll(inputs);
+            assertThat(engine.drainHooks(java.time.Duration.ofSeconds(30))).isTrue();
             assertThat(hook.events()).noneMatch(FilesRemovedEvent.class::isInstance);
             List<List<Object>> rows = new ArrayList<>();
             scanner.forEachRemaining(rows::add);
@@ -134,6 +135,7 @@ class RegionLifecycleTest {
         }
 
         assertThat(parquetFiles()).doesNotContainAnyElementsOf(inputs);
+        assertThat(engine.drainHooks(java.time.Duration.ofSeconds(30))).isTrue();
         assertThat(hook.events().stream().filter(FilesRemovedEvent.class::isInstance)
                 .mapToInt(event -> ((FilesRemovedEvent) event).fileIds().size()).sum()).isEqualTo(4);
     }

@@ -77,6 +77,7 @@ class RegionRolesTest {
         assertThatThrownBy(() -> follower.flush(REGION)).isInstanceOf(RegionReadOnlyException.class);
         assertThatThrownBy(() -> follower.compact(REGION)).isInstanceOf(RegionReadOnlyException.class);
         follower.closeRegion(REGION);
+        assertThat(follower.drainHooks(java.time.Duration.ofSeconds(30))).isTrue();
         assertThat(followerHook.events()).as("a follower authors nothing and notifies nobody").isEmpty();
         assertThat(hosts(leader)).containsExactly("a", "b", "unflushed");
     }
@@ -96,6 +97,7 @@ class RegionRolesTest {
                         + "over leadership");
         engine.flush(REGION);
         assertThat(engine.manifest(REGION).files()).hasSize(1);
+        assertThat(engine.drainHooks(java.time.Duration.ofSeconds(30))).isTrue();
         assertThat(hook.versions()).containsExactly(1L, 2L);
 
         engine.setRole(REGION, RegionRole.FOLLOWER);

@@ -177,6 +177,7 @@ class RegolithEngineTest {
 
         engine.flush(REGION);
 
+        assertThat(engine.drainHooks(java.time.Duration.ofSeconds(30))).isTrue();
         SstFilesWrittenEvent written = hook.sstEvents().get(0);
         assertThat(written.reason()).isEqualTo(SstFilesWrittenEvent.Reason.FLUSH);
         assertThat(written.files()).singleElement().satisfies(file -> {

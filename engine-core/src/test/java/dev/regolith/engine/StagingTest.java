@@ -70,6 +70,7 @@ class StagingTest {
         write("staged", 2);
         engine.flush(REGION);
         write("staged-unflushed", 3);
+        assertThat(engine.drainHooks(java.time.Duration.ofSeconds(30))).isTrue();
         hook.clear();
 
         assertThat(liveOnDisk().manifestVersion()).isEqualTo(liveVersion);
@@ -79,6 +80,7 @@ class StagingTest {
 
         engine.applyStaging(REGION);
 
+        assertThat(engine.drainHooks(java.time.Duration.ofSeconds(30))).isTrue();
         assertThat(hook.manifestUpdates()).singleElement().satisfies(event -> {
             assertThat(event.actions().kinds()).containsExactly(ManifestAction.Kind.PARTITION_EXPR_CHANGE,
                     ManifestAction.Kind.EDIT, ManifestAction.Kind.EDIT);
@@ -102,10 +104,12 @@ class StagingTest {
         write("staged", 3);
         engine.flush(REGION);
         write("staged-unflushed", 4);
+        assertThat(engine.drainHooks(java.time.Duration.ofSeconds(30))).isTrue();
         hook.clear();
 
         engine.discardStaging(REGION);
 
+        assertThat(engine.drainHooks(java.time.Duration.ofSeconds(30))).isTrue();
         assertThat(hook.events()).isEmpty();
         assertThat(hosts()).containsExactly("live", "live-unflushed");
         assertThat(liveOnDisk().partitionExpr()).isEmpty();

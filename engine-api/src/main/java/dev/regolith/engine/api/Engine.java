@@ -130,7 +130,31 @@ public interface Engine extends AutoCloseable {
     /** The region's current manifest state: schema, live SST files, flushed position. */
     RegionManifest manifest(RegionId regionId);
 
-    /** Closes every region and the WAL. */
+    /**
+     * Waits until every hook has been delivered every event committed before this call (the
+     * drain barrier), for at most {@code timeout}.
+     *
+     * @return true if all hooks caught up; false if the timeout passed first or a hook is
+     *     quarantined (see {@link #hookMetrics()})
+     */
+    boolean drainHooks(java.time.Duration timeout);
+
+    /** A snapshot of each installed hook's delivery metrics, in delivery order; empty without hooks. */
+    List<HookMetrics> hookMetrics();
+
+    /**
+     * Lifts the quarantine of the hook named {@code hookName}: delivery resumes with the event
+     * that failed. Does nothing if the hook is not quarantined.
+     *
+     * @throws IllegalArgumentException if no hook has that name
+     */
+    void reenableHook(String hookName);
+
+    /**
+     * Closes every region and the WAL, then gives the hooks up to {@code delivery.close.timeout.ms}
+     * to catch up, persists their cursors and closes them. What a hook was not delivered is
+     * delivered again when its region is next opened.
+     */
     @Override
     void close();
 }

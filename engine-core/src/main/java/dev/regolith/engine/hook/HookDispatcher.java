@@ -2,13 +2,21 @@ package dev.regolith.engine.hook;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.regolith.engine.api.FileId;
+import dev.regolith.engine.api.HookMetrics;
 import dev.regolith.engine.api.ManifestAction;
 import dev.regolith.engine.api.ManifestActionList;
 import dev.regolith.engine.api.RegionId;
+import dev.regolith.hooks.spi.FilesRemovedEvent;
 import dev.regolith.hooks.spi.ManifestUpdatedEvent;
+import dev.regolith.hooks.spi.ReconcileEvent;
+import dev.regolith.hooks.spi.RegionClosedEvent;
+import dev.regolith.hooks.spi.RegionDroppedEvent;
 import dev.regolith.hooks.spi.RegionHook;
+import dev.regolith.hooks.spi.RegionOpenedEvent;
 import dev.regolith.hooks.spi.SstFilesWrittenEvent;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -35,32 +43,41 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Threads</h2>
  * The dispatcher owns {@link HookDeliveryOptions#threads()} daemon threads named
- * {@code regolith-hook-<name>-N}, which run every callback, and one scheduler thread
+ * {@code regolith-hook-<name>-N}, which run every callback but {@code onSstFilesWritten}, one
+ * thread {@code regolith-hook-<name>-sst} for that one, and one scheduler thread
  * ({@code regolith-hook-<name>-scheduler}) for retry backoff and deadline watching. No method of
- * the dispatcher runs hook code on its caller's thread (except {@link #deliverSstFilesWritten}
+ * the dispatcher runs hook code on its caller's thread (except {@link #beginSstFilesWritten}
  * called from one of the dispatcher's own threads, see there), and no internal lock is held while
- * hook code runs: {@link #submit}, {@link #start} and {@link #skip} only take the dispatcher's
- * internal lock for a few map operations and return.
+ * hook code runs: {@link #submit}, {@link #submitNote}, {@link #start} and {@link #skip} only take
+ * the dispatcher's internal lock for a few map operations and return.
  *
  * <h2>Order</h2>
- * For each region the hook receives {@code onManifestUpdated} in strictly increasing, gapless
- * version order, one callback at a time; different regions are delivered in parallel on the
- * dispatcher's threads. An event is released only once every earlier version was delivered or
- * {@link #skip skipped}: racing committers may submit version 6 before version 5, and version 6
- * then waits for 5. Receipts never overlap: an event whose versions were all delivered already
- * is ignored as a duplicate, and one that overlaps versions submitted, delivered or skipped
+ * For each region the hook receives {@code onManifestUpdated} (or {@code onReconcile}) in strictly
+ * increasing, gapless version order, one callback at a time; different regions are delivered in
+ * parallel on the dispatcher's threads. An event is released only once every earlier version was
+ * delivered or {@link #skip skipped}: racing committers may submit version 6 before version 5, and
+ * version 6 then waits for 5. Receipts never overlap: an event whose versions were all delivered
+ * already is ignored as a duplicate, and one that overlaps versions submitted, delivered or skipped
  * before (but not all of them delivered) is rejected with {@link IllegalArgumentException}.
+ *
+ * <p>Region lifecycle events ({@code onRegionOpened}, {@code onRegionClosed},
+ * {@code onRegionDropped}, {@code onFilesRemoved}) are <em>notes</em> in the same per-region
+ * stream: a note is delivered after every version up to the highest one submitted when it was
+ * submitted, and before any later version. A region dropped and created again starts a new
+ * stream ({@link #start}) that waits until the old one, which ends with its
+ * {@code onRegionDropped}, is delivered.
  *
  * <h2>Bounds</h2>
  * Nothing is dropped, and {@link #submit} never blocks. Once {@link HookDeliveryOptions#queueSize()}
  * events are pending, a new event is merged into an adjacent pending event of its region (the
  * earlier one's actions, then the later one's; the earlier first version and the later last
- * version) and counted as {@code coalesced}. An event that has no adjacent pending event is still
- * queued on its own, so the number of pending events is at most {@code queueSize} plus, for each
- * region, one plus the number of gaps between its pending versions (receipts committed but not yet
- * submitted, at most the number of threads committing to the region at once) and of skipped ranges
- * pending. Merging bounds the number of events, not the number of actions: every committed action
- * is kept until it is delivered.
+ * version) and counted as {@code coalesced}, and a new {@code onFilesRemoved} note is merged into
+ * the region's last pending one. An event that has no adjacent pending event is still queued on
+ * its own, so the number of pending events is at most {@code queueSize} plus, for each region, one
+ * plus the number of gaps between its pending versions (receipts committed but not yet submitted,
+ * at most the number of threads committing to the region at once), of skipped ranges pending and
+ * of lifecycle notes pending (a handful). Merging bounds the number of events, not the number of
+ * actions: every committed action is kept until it is delivered.
  *
  * <h2>Failures</h2>
  * A callback that throws (anything but a {@link VirtualMachineError}) is counted as failed and the
@@ -87,16 +104,19 @@ public final class HookDispatcher implements AutoCloseable {
     private final HookDeliveryOptions options;
     private final long deadlineNanos;
     private final ThreadPoolExecutor executor;
+    private final ThreadPoolExecutor sstExecutor;
     private final ScheduledThreadPoolExecutor scheduler;
 
     private final ReentrantLock lock = new ReentrantLock();
-    /** Signalled whenever a cursor moves, the hook is quarantined or the dispatcher closes. */
+    /** Signalled whenever a cursor moves, a note is delivered, the hook is quarantined or the dispatcher closes. */
     private final Condition progress = lock.newCondition();
 
     // Guarded by lock.
     private final Map<RegionId, RegionState> regions = new HashMap<>();
     private final LatencyHistogram latency = new LatencyHistogram();
     private int pendingCount;
+    /** {@code onSstFilesWritten} calls that overran their deadline and have not returned yet. */
+    private int sstOverrunning;
     private boolean quarantined;
     private boolean closing;
     private boolean closed;
@@ -106,6 +126,7 @@ public final class HookDispatcher implements AutoCloseable {
     private long coalesced;
     private long duplicates;
     private long slow;
+    private long sstDropped;
 
     /**
      * A dispatcher for {@code hook}, which must already be initialized. Threads are started on
@@ -122,6 +143,10 @@ public final class HookDispatcher implements AutoCloseable {
                 new LinkedBlockingQueue<>(), threads("regolith-hook-" + name + "-", true, this));
         // A hook that hears nothing for a while holds no threads.
         executor.allowCoreThreadTimeOut(true);
+        // Its own thread, so a hook whose manifest deliveries block does not make every flush wait its deadline.
+        this.sstExecutor = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                threads("regolith-hook-" + name + "-sst", false, this));
+        sstExecutor.allowCoreThreadTimeOut(true);
         this.scheduler = new ScheduledThreadPoolExecutor(1, threads("regolith-hook-" + name + "-scheduler", false, null),
                 new ThreadPoolExecutor.DiscardPolicy());
         // Every callback schedules a deadline watch and cancels it when it returns: drop those at once.
@@ -136,18 +161,24 @@ public final class HookDispatcher implements AutoCloseable {
         return options;
     }
 
+    /** The hook this dispatcher calls. */
+    public RegionHook hook() {
+        return hook;
+    }
+
     /**
      * Declares the first version to deliver for {@code region}: the cursor plus one when the
      * region is opened, 1 when it is created. A region that is not started starts at the first
      * version of its first submitted event (or skip).
      *
-     * <p>For a region already known, this moves its cursor (a region dropped and created again
-     * starts over at 1) if nothing of it is pending or being delivered; when the cursor already
-     * is there it does nothing.
+     * <p>For a region already known, this moves its cursor if nothing of it is pending or being
+     * delivered; when the cursor already is there it does nothing. For a region whose
+     * {@code onRegionDropped} was submitted (it is being created again), it starts a new stream
+     * that is delivered once the old one is.
      *
      * @throws IllegalArgumentException if {@code nextVersion} is below 1
-     * @throws IllegalStateException if the region has events pending or being delivered and
-     *     {@code nextVersion} is not its next version
+     * @throws IllegalStateException if the region (not dropped) has events pending or being
+     *     delivered and {@code nextVersion} is not its next version
      */
     public void start(RegionId region, long nextVersion) {
         requireNonNull(region, "region is null");
@@ -162,19 +193,42 @@ public final class HookDispatcher implements AutoCloseable {
             }
             RegionState state = regions.get(region);
             if (state == null) {
-                regions.put(region, new RegionState(region, nextVersion));
+                regions.put(region, new RegionState(region, nextVersion, true));
                 return;
             }
-            if (state.next == nextVersion) {
+            if (state.next == nextVersion && !state.ended) {
+                state.started = true;
                 return;
             }
-            if (state.inFlight != null || !state.pending.isEmpty()) {
-                throw new IllegalStateException("Cannot start region " + region + " of hook " + name + " at version " + nextVersion
-                        + ": versions " + state.next + " to " + state.head + " are still pending delivery");
+            RegionState fresh = new RegionState(region, nextVersion, true);
+            if (!state.isIdle()) {
+                if (!state.ended) {
+                    throw new IllegalStateException("Cannot start region " + region + " of hook " + name + " at version "
+                            + nextVersion + ": versions " + state.next + " to " + state.head + " are still pending delivery");
+                }
+                // The new incarnation waits for the old one's last events, onRegionDropped included.
+                fresh.predecessor = state;
+                state.successor = fresh;
             }
             // A fresh state, so a drain waiting for the old one's versions is not held up by the new ones.
-            regions.put(region, new RegionState(region, nextVersion));
+            regions.put(region, fresh);
             progress.signalAll();
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The highest version of {@code region} submitted or skipped (or its cursor, if higher), or -1
+     * if the dispatcher does not know the region or it was dropped: everything up to it is
+     * delivered or on its way.
+     */
+    public long knownHead(RegionId region) {
+        lock.lock();
+        try {
+            RegionState state = regions.get(region);
+            return state == null || state.ended || !state.started ? -1 : state.head;
         }
         finally {
             lock.unlock();
@@ -190,17 +244,90 @@ public final class HookDispatcher implements AutoCloseable {
      */
     public void submit(ManifestUpdatedEvent event) {
         requireNonNull(event, "event is null");
+        submitVersions(event.regionId(), new Pending(Kind.UPDATE, event.firstVersion(), event.manifestVersion(), event));
+    }
+
+    /**
+     * Queues an {@code onReconcile} in place of versions {@code event.firstVersion()} to
+     * {@code event.manifestVersion()}, which are gone from the manifest; ordered like an update.
+     */
+    public void submitReconcile(ReconcileEvent event) {
+        requireNonNull(event, "event is null");
+        submitVersions(event.regionId(), new Pending(Kind.RECONCILE, event.firstVersion(), event.manifestVersion(), event));
+    }
+
+    private void submitVersions(RegionId region, Pending entry) {
         lock.lock();
         try {
             if (closed) {
                 return;
             }
-            RegionState state = regions.computeIfAbsent(event.regionId(), id -> new RegionState(id, event.firstVersion()));
-            if (event.manifestVersion() < state.next) {
-                duplicates++;
+            RegionState state = stateFor(region, entry.first);
+            if (entry.last < state.next) {
+                if (entry.kind != Kind.SKIP) {
+                    duplicates++;
+                }
                 return;
             }
-            enqueue(state, new Pending(event.firstVersion(), event.manifestVersion(), event));
+            enqueue(state, entry);
+            dispatch(state);
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Queues a lifecycle event of a region ({@link RegionOpenedEvent}, {@link RegionClosedEvent},
+     * {@link RegionDroppedEvent} or {@link FilesRemovedEvent}): delivered after every version of
+     * the region submitted so far and before any later one. After an {@code onRegionDropped} the
+     * region's stream ends; see {@link #start}.
+     *
+     * @throws IllegalArgumentException if {@code event} is not one of those types
+     */
+    public void submitNote(Object event) {
+        requireNonNull(event, "event is null");
+        RegionId region;
+        if (event instanceof RegionOpenedEvent opened) {
+            region = opened.regionId();
+        }
+        else if (event instanceof RegionClosedEvent closedEvent) {
+            region = closedEvent.regionId();
+        }
+        else if (event instanceof RegionDroppedEvent dropped) {
+            region = dropped.regionId();
+        }
+        else if (event instanceof FilesRemovedEvent removed) {
+            region = removed.regionId();
+        }
+        else {
+            throw new IllegalArgumentException("Not a region lifecycle event: " + event.getClass().getName());
+        }
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            RegionState state = regions.computeIfAbsent(region, id -> new RegionState(id, 1, false));
+            Pending last = state.notes.peekLast();
+            if (pendingCount >= options.queueSize() && event instanceof FilesRemovedEvent removed && last != null
+                    && last.payload instanceof FilesRemovedEvent earlier) {
+                // Later is fine for a deletion, earlier is not: the merged note moves to the current head.
+                List<FileId> files = new ArrayList<>(earlier.fileIds());
+                files.addAll(removed.fileIds());
+                last.payload = new FilesRemovedEvent(region, files);
+                last.first = state.head;
+                last.last = state.head;
+                coalesced++;
+            }
+            else {
+                state.notes.addLast(new Pending(Kind.NOTE, state.head, state.head, event));
+                state.notesQueued++;
+                pendingCount++;
+            }
+            if (event instanceof RegionDroppedEvent) {
+                state.ended = true;
+            }
             dispatch(state);
         }
         finally {
@@ -223,21 +350,19 @@ public final class HookDispatcher implements AutoCloseable {
             throw new IllegalArgumentException("Invalid version range to skip for region " + region + " of hook " + name + ": "
                     + firstVersion + " to " + lastVersion);
         }
-        lock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            RegionState state = regions.computeIfAbsent(region, id -> new RegionState(id, firstVersion));
-            if (lastVersion < state.next) {
-                return;
-            }
-            enqueue(state, new Pending(firstVersion, lastVersion, null));
-            dispatch(state);
+        submitVersions(region, new Pending(Kind.SKIP, firstVersion, lastVersion, null));
+    }
+
+    /** The region's state; one not started yet starts at {@code firstVersion}. */
+    private RegionState stateFor(RegionId region, long firstVersion) {
+        RegionState state = regions.computeIfAbsent(region, id -> new RegionState(id, firstVersion, true));
+        if (!state.started) {
+            // Known from a note only: versions start with this one.
+            state.started = true;
+            state.next = firstVersion;
+            state.head = Math.max(state.head, firstVersion - 1);
         }
-        finally {
-            lock.unlock();
-        }
+        return state;
     }
 
     /** Whether the hook is quarantined: it failed more often than its retry limit and gets nothing until re-enabled. */
@@ -262,9 +387,11 @@ public final class HookDispatcher implements AutoCloseable {
                 return;
             }
             quarantined = false;
-            for (RegionState state : regions.values()) {
-                state.attempts = 0;
-                dispatch(state);
+            for (RegionState state : List.copyOf(regions.values())) {
+                for (RegionState each = state; each != null; each = each.predecessor) {
+                    each.attempts = 0;
+                    dispatch(each);
+                }
             }
         }
         finally {
@@ -274,7 +401,8 @@ public final class HookDispatcher implements AutoCloseable {
     }
 
     /**
-     * Waits until every event submitted (or version skipped) before this call was delivered.
+     * Waits until every event and note submitted (or version skipped) before this call was
+     * delivered.
      *
      * @return true if they were; false if the timeout passed first, or the hook is (or becomes)
      *     quarantined, or the dispatcher closed, or the thread was interrupted (its interrupt
@@ -285,14 +413,17 @@ public final class HookDispatcher implements AutoCloseable {
         long remaining = HookDeliveryOptions.saturatedNanos(timeout);
         lock.lock();
         try {
-            Map<RegionState, Long> targets = new IdentityHashMap<>();
-            for (RegionState state : regions.values()) {
-                if (state.head >= state.next) {
-                    targets.put(state, state.head);
+            Map<RegionState, long[]> targets = new IdentityHashMap<>();
+            for (RegionState newest : regions.values()) {
+                for (RegionState state = newest; state != null; state = state.predecessor) {
+                    if (state.head >= state.next || state.notesQueued > state.notesDelivered) {
+                        targets.put(state, new long[] {state.head, state.notesQueued});
+                    }
                 }
             }
             while (true) {
-                targets.entrySet().removeIf(target -> target.getKey().next > target.getValue());
+                targets.entrySet().removeIf(target -> target.getKey().next > target.getValue()[0]
+                        && target.getKey().notesDelivered >= target.getValue()[1]);
                 if (targets.isEmpty()) {
                     return true;
                 }
@@ -312,66 +443,108 @@ public final class HookDispatcher implements AutoCloseable {
     }
 
     /**
-     * Calls {@code onSstFilesWritten} on one of the hook's threads and waits for it at most the
-     * deadline. A callback that overruns is logged and counted as slow and goes on in the
-     * background; one that throws is logged and counted as failed. Nothing is thrown to the
-     * caller, and failures are not retried. Does nothing while the hook is quarantined or after
-     * close.
-     *
-     * <p>Called on one of the dispatcher's own threads (a hook callback that flushes), the
-     * callback runs right there: that thread is the hook's already, and waiting for another one
-     * could wait for itself.
-     *
-     * <p>The callback comes before the {@code onManifestUpdated} of the commit that follows it
-     * only if it returns within the deadline; one that overruns may still be running, or not yet
-     * started, when that update is delivered.
+     * Calls {@code onSstFilesWritten} on the hook's thread and waits for it at most the deadline;
+     * see {@link #beginSstFilesWritten}. Nothing is thrown to the caller.
      */
     public void deliverSstFilesWritten(SstFilesWrittenEvent event) {
+        awaitSstFilesWritten(beginSstFilesWritten(event), System.nanoTime());
+    }
+
+    /**
+     * Starts {@code onSstFilesWritten} on the hook's {@code -sst} thread and returns a call to wait
+     * for with {@link #awaitSstFilesWritten}, so a flush can start it on every hook first and then
+     * wait for all of them within one deadline. A callback that throws is logged and counted as
+     * failed, and not retried. Returns null (nothing to wait for) while the hook is quarantined,
+     * after close, and while an earlier call of the hook overruns its deadline: then the callback
+     * is queued behind it (up to the queue size, beyond which it is dropped, logged and counted)
+     * and the flush does not wait.
+     *
+     * <p>Called on one of the dispatcher's own threads (a hook callback that flushes), the
+     * callback runs right there and null is returned: that thread is the hook's already, and
+     * waiting for another one could wait for itself.
+     */
+    public SstCall beginSstFilesWritten(SstFilesWrittenEvent event) {
         requireNonNull(event, "event is null");
+        boolean wait;
         lock.lock();
         try {
             if (quarantined || closed) {
-                return;
+                return null;
+            }
+            wait = sstOverrunning == 0;
+            if (!wait && sstExecutor.getQueue().size() >= options.queueSize()) {
+                failed++;
+                sstDropped++;
+                log.warn("Hook {} has {} onSstFilesWritten calls queued behind one that overran its deadline; the call for "
+                        + "region {} ({} files) is dropped", name, sstExecutor.getQueue().size(), event.regionId(),
+                        event.files().size());
+                return null;
             }
         }
         finally {
             lock.unlock();
         }
         if (OWNER.get() == this) {
-            callSstFilesWritten(event, true);
-            return;
+            callSstFilesWritten(event, null);
+            return null;
         }
-        CountDownLatch done = new CountDownLatch(1);
+        SstCall call = new SstCall(event);
         try {
-            executor.execute(() -> {
+            sstExecutor.execute(() -> {
                 try {
-                    callSstFilesWritten(event, false);
+                    callSstFilesWritten(event, call);
                 }
                 finally {
-                    done.countDown();
+                    call.done.countDown();
                 }
             });
         }
         catch (RejectedExecutionException e) {
+            return null;
+        }
+        return wait ? call : null;
+    }
+
+    /**
+     * Waits for a call from {@link #beginSstFilesWritten} until its deadline, counted from
+     * {@code startedNanos} ({@link System#nanoTime()}). One that overruns is logged and counted as
+     * slow and goes on in the background. Does nothing for null.
+     */
+    public void awaitSstFilesWritten(SstCall call, long startedNanos) {
+        if (call == null) {
             return;
         }
         boolean returned;
         try {
-            returned = done.await(deadlineNanos, TimeUnit.NANOSECONDS);
+            long remaining = deadlineNanos - (System.nanoTime() - startedNanos);
+            returned = call.done.await(Math.max(0, remaining), TimeUnit.NANOSECONDS);
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
         }
-        if (!returned) {
-            countSlow();
-            log.warn("Hook {} did not return from onSstFilesWritten for region {} ({} files) within its deadline of {} ms; "
-                    + "the flush goes on without it", name, event.regionId(), event.files().size(), options.deadline().toMillis());
+        if (returned) {
+            return;
         }
+        lock.lock();
+        try {
+            if (call.done.getCount() == 0) {
+                return; // returned just now
+            }
+            call.overran = true;
+            sstOverrunning++;
+            slow++;
+        }
+        finally {
+            lock.unlock();
+        }
+        log.warn("Hook {} did not return from onSstFilesWritten for region {} ({} files) within its deadline of {} ms; "
+                + "the flush goes on without it", name, call.event.regionId(), call.event.files().size(),
+                options.deadline().toMillis());
     }
 
-    /** Runs the callback, catching and counting; {@code countSlow} when no caller is timing it. */
-    private void callSstFilesWritten(SstFilesWrittenEvent event, boolean countSlow) {
+    /** Runs the callback, catching and counting; {@code call} is null when no caller is timing it. */
+    private void callSstFilesWritten(SstFilesWrittenEvent event, SstCall call) {
         long start = System.nanoTime();
         Throwable failure = null;
         try {
@@ -384,7 +557,7 @@ public final class HookDispatcher implements AutoCloseable {
             failure = e;
         }
         long nanos = System.nanoTime() - start;
-        boolean overran = countSlow && nanos > deadlineNanos;
+        boolean overran = call == null && nanos > deadlineNanos;
         lock.lock();
         try {
             latency.record(nanos);
@@ -396,6 +569,9 @@ public final class HookDispatcher implements AutoCloseable {
             }
             if (overran) {
                 slow++;
+            }
+            if (call != null && call.overran) {
+                sstOverrunning--;
             }
         }
         finally {
@@ -418,11 +594,28 @@ public final class HookDispatcher implements AutoCloseable {
             Map<RegionId, Long> lag = new HashMap<>();
             Map<RegionId, Long> cursors = new HashMap<>();
             for (RegionState state : regions.values()) {
-                lag.put(state.region, state.head - (state.next - 1));
-                cursors.put(state.region, state.next - 1);
+                if (state.started) {
+                    lag.put(state.region, state.head - (state.next - 1));
+                    cursors.put(state.region, state.next - 1);
+                }
             }
             return new HookMetrics(name, delivered, failed, retried, coalesced, duplicates, slow, quarantined, pendingCount, lag,
                     cursors, latency.snapshot());
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The last version of {@code region} delivered (or skipped) to the hook, or -1 if the
+     * dispatcher does not know the region (or it was dropped).
+     */
+    public long cursor(RegionId region) {
+        lock.lock();
+        try {
+            RegionState state = regions.get(region);
+            return state == null || !state.started || state.ended ? -1 : state.next - 1;
         }
         finally {
             lock.unlock();
@@ -468,10 +661,13 @@ public final class HookDispatcher implements AutoCloseable {
             lock.unlock();
         }
         executor.shutdown();
+        sstExecutor.shutdown();
         scheduler.shutdownNow();
         boolean stopped;
         try {
-            stopped = executor.awaitTermination(Math.max(0, timeoutNanos - (System.nanoTime() - started)), TimeUnit.NANOSECONDS);
+            stopped = executor.awaitTermination(Math.max(0, timeoutNanos - (System.nanoTime() - started)), TimeUnit.NANOSECONDS)
+                    && sstExecutor.awaitTermination(Math.max(0, timeoutNanos - (System.nanoTime() - started)),
+                            TimeUnit.NANOSECONDS);
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -499,7 +695,7 @@ public final class HookDispatcher implements AutoCloseable {
         if (entry.first < state.next) {
             overlapped = "versions up to " + (state.next - 1) + ", already delivered";
         }
-        else if (state.inFlight != null && entry.first <= state.inFlight.last) {
+        else if (state.inFlight != null && state.inFlight.kind != Kind.NOTE && entry.first <= state.inFlight.last) {
             overlapped = "versions " + state.inFlight.first + " to " + state.inFlight.last + ", being delivered";
         }
         else {
@@ -513,8 +709,8 @@ public final class HookDispatcher implements AutoCloseable {
             }
         }
         if (overlapped != null) {
-            throw new IllegalArgumentException("Cannot " + (entry.isSkip() ? "skip" : "submit") + " versions " + entry.first + " to "
-                    + entry.last + " of region " + state.region + " for hook " + name + ": they overlap " + overlapped
+            throw new IllegalArgumentException("Cannot " + (entry.kind == Kind.SKIP ? "skip" : "submit") + " versions " + entry.first
+                    + " to " + entry.last + " of region " + state.region + " for hook " + name + ": they overlap " + overlapped
                     + " (receipts never overlap)");
         }
     }
@@ -525,11 +721,11 @@ public final class HookDispatcher implements AutoCloseable {
         Map.Entry<Long, Pending> after = state.pending.higherEntry(entry.first);
         Pending previous = before == null ? null : before.getValue();
         Pending next = after == null ? null : after.getValue();
-        if (previous != null && previous.canAppend(entry)) {
+        if (previous != null && canAppend(state, previous, entry)) {
             previous.append(entry);
             countMerge(entry);
             // A late receipt that fills the gap between two pending events joins them too.
-            if (next != null && previous.canAppend(next)) {
+            if (next != null && canAppend(state, previous, next)) {
                 state.pending.remove(next.first);
                 pendingCount--;
                 previous.append(next);
@@ -537,7 +733,7 @@ public final class HookDispatcher implements AutoCloseable {
             }
             return true;
         }
-        if (next != null && entry.canAppend(next)) {
+        if (next != null && canAppend(state, entry, next)) {
             state.pending.remove(next.first);
             entry.append(next);
             state.pending.put(entry.first, entry);
@@ -547,24 +743,47 @@ public final class HookDispatcher implements AutoCloseable {
         return false;
     }
 
+    /** Whether {@code later} can join {@code earlier}: adjacent, mergeable, and no note due between them. */
+    private static boolean canAppend(RegionState state, Pending earlier, Pending later) {
+        if (earlier.kind != later.kind || earlier.kind == Kind.RECONCILE || earlier.last + 1 != later.first) {
+            return false;
+        }
+        for (Pending note : state.notes) {
+            if (note.first == earlier.last) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private void countMerge(Pending merged) {
         // Adjacent skipped ranges merge too, but they are not events.
-        if (!merged.isSkip()) {
+        if (merged.kind != Kind.SKIP) {
             coalesced++;
         }
     }
 
-    /** Moves past skipped versions at the head, and hands the region to a thread if its next event is ready. */
+    /**
+     * Moves past skipped versions at the head, hands the region to a thread if its next event is
+     * ready, and hands over to the region's next incarnation once it is done.
+     */
     private void dispatch(RegionState state) {
         while (state.inFlight == null) {
             Map.Entry<Long, Pending> head = state.pending.firstEntry();
-            if (head == null || head.getKey() != state.next || !head.getValue().isSkip()) {
+            if (head == null || head.getKey() != state.next || head.getValue().kind != Kind.SKIP || state.noteDue()) {
                 break;
             }
             state.pending.pollFirstEntry();
             pendingCount--;
             state.next = head.getValue().last + 1;
             progress.signalAll();
+        }
+        if (state.successor != null && state.isIdle()) {
+            RegionState successor = state.successor;
+            state.successor = null;
+            successor.predecessor = null;
+            dispatch(successor);
+            return;
         }
         if (state.scheduled || quarantined || closed || !state.isReady()) {
             return;
@@ -573,10 +792,10 @@ public final class HookDispatcher implements AutoCloseable {
         executor.execute(() -> deliverNext(state));
     }
 
-    /** Runs on a delivery thread: one {@code onManifestUpdated} call for the region, then hands the region on. */
+    /** Runs on a delivery thread: one callback for the region, then hands the region on. */
     private void deliverNext(RegionState state) {
         Pending entry;
-        ManifestUpdatedEvent event;
+        Object event;
         Call call;
         lock.lock();
         try {
@@ -585,12 +804,12 @@ public final class HookDispatcher implements AutoCloseable {
                 return;
             }
             if (state.inFlight == null) {
-                state.inFlight = state.pending.pollFirstEntry().getValue();
+                state.inFlight = state.noteDue() ? state.notes.pollFirst() : state.pending.pollFirstEntry().getValue();
                 pendingCount--;
             }
             entry = state.inFlight;
             event = entry.event(state.region);
-            call = new Call(state.region, entry.first, entry.last);
+            call = new Call(state.region, entry);
             call.watch = scheduler.schedule(() -> watch(call), deadlineNanos, TimeUnit.NANOSECONDS);
         }
         finally {
@@ -600,7 +819,7 @@ public final class HookDispatcher implements AutoCloseable {
         long start = System.nanoTime();
         Throwable failure = null;
         try {
-            hook.onManifestUpdated(event);
+            entry.kind.deliver(hook, event);
         }
         catch (VirtualMachineError e) {
             lock.lock();
@@ -635,7 +854,12 @@ public final class HookDispatcher implements AutoCloseable {
             }
             if (failure == null) {
                 delivered++;
-                state.next = entry.last + 1;
+                if (entry.kind == Kind.NOTE) {
+                    state.notesDelivered++;
+                }
+                else {
+                    state.next = entry.last + 1;
+                }
                 state.inFlight = null;
                 state.attempts = 0;
                 state.scheduled = false;
@@ -669,32 +893,32 @@ public final class HookDispatcher implements AutoCloseable {
         finally {
             lock.unlock();
         }
+        String callback = entry.kind.callback(event);
+        String subject = entry.describe(state.region);
         if (slowAtEnd) {
-            log.warn("Hook {} spent {} ms in onManifestUpdated for region {} versions {} to {}, longer than its deadline of {} ms",
-                    name, TimeUnit.NANOSECONDS.toMillis(nanos), state.region, entry.first, entry.last, options.deadline().toMillis());
+            log.warn("Hook {} spent {} ms in {} for {}, longer than its deadline of {} ms", name, TimeUnit.NANOSECONDS.toMillis(nanos),
+                    callback, subject, options.deadline().toMillis());
         }
         switch (outcome) {
             case DELIVERED -> {
             }
             case RETRY -> {
-                String message = "Hook {} threw from onManifestUpdated for region {} versions {} to {} (attempt {} of {}); "
-                        + "retrying in {} ms";
+                String message = "Hook {} threw from {} for {} (attempt {} of {}); retrying in {} ms";
                 long backoffMs = TimeUnit.NANOSECONDS.toMillis(backoffNanos);
                 // The stack trace once per event: a hook that is down would repeat it on every retry.
                 if (attempts == 1) {
-                    log.warn(message, name, state.region, entry.first, entry.last, attempts, options.retryLimit() + 1, backoffMs, failure);
+                    log.warn(message, name, callback, subject, attempts, options.retryLimit() + 1, backoffMs, failure);
                 }
                 else {
-                    log.warn(message + ": {}", name, state.region, entry.first, entry.last, attempts, options.retryLimit() + 1, backoffMs,
+                    log.warn(message + ": {}", name, callback, subject, attempts, options.retryLimit() + 1, backoffMs,
                             failure.toString());
                 }
             }
-            case HELD -> log.warn("Hook {} threw from onManifestUpdated for region {} versions {} to {}; the hook is quarantined "
-                    + "or closed, so the event is kept undelivered", name, state.region, entry.first, entry.last, failure);
-            case QUARANTINED -> log.error("Hook {} is QUARANTINED: onManifestUpdated for region {} versions {} to {} failed {} times "
-                    + "(hooks.{}.retry.limit={}). Nothing more is delivered to this hook, for any region, until it is re-enabled; "
-                    + "its cursors and pending events are kept. Last failure:", name, state.region, entry.first, entry.last,
-                    attempts, name, options.retryLimit(), failure);
+            case HELD -> log.warn("Hook {} threw from {} for {}; the hook is quarantined or closed, so the event is kept "
+                    + "undelivered", name, callback, subject, failure);
+            case QUARANTINED -> log.error("Hook {} is QUARANTINED: {} for {} failed {} times (hooks.{}.retry.limit={}). Nothing "
+                    + "more is delivered to this hook, for any region, until it is re-enabled; its cursors and pending events are "
+                    + "kept. Last failure:", name, callback, subject, attempts, name, options.retryLimit(), failure);
         }
     }
 
@@ -711,21 +935,11 @@ public final class HookDispatcher implements AutoCloseable {
         finally {
             lock.unlock();
         }
-        log.warn("Hook {} has been in onManifestUpdated for region {} versions {} to {} longer than its deadline of {} ms; "
-                + "its other regions go on", name, call.region, call.first, call.last, options.deadline().toMillis());
+        log.warn("Hook {} has been in {} for {} longer than its deadline of {} ms; its other regions go on", name,
+                call.callback, call.subject, options.deadline().toMillis());
     }
 
-    private void countSlow() {
-        lock.lock();
-        try {
-            slow++;
-        }
-        finally {
-            lock.unlock();
-        }
-    }
-
-    /** Daemon threads; those of {@code owner} are marked as such for {@link #deliverSstFilesWritten}. */
+    /** Daemon threads; those of {@code owner} are marked as such for {@link #beginSstFilesWritten}. */
     private static ThreadFactory threads(String prefix, boolean numbered, HookDispatcher owner) {
         AtomicInteger count = new AtomicInteger();
         return task -> {
@@ -740,99 +954,172 @@ public final class HookDispatcher implements AutoCloseable {
 
     private enum Outcome { DELIVERED, RETRY, HELD, QUARANTINED }
 
-    /** Delivery state of one region. Guarded by the dispatcher's lock. */
+    /** What a pending entry is, and how it reaches the hook. */
+    private enum Kind {
+        UPDATE, SKIP, RECONCILE, NOTE;
+
+        void deliver(RegionHook hook, Object event) {
+            if (event instanceof ManifestUpdatedEvent updated) {
+                hook.onManifestUpdated(updated);
+            }
+            else if (event instanceof ReconcileEvent reconcile) {
+                hook.onReconcile(reconcile);
+            }
+            else if (event instanceof RegionOpenedEvent opened) {
+                hook.onRegionOpened(opened);
+            }
+            else if (event instanceof RegionClosedEvent closedEvent) {
+                hook.onRegionClosed(closedEvent);
+            }
+            else if (event instanceof RegionDroppedEvent dropped) {
+                hook.onRegionDropped(dropped);
+            }
+            else {
+                hook.onFilesRemoved((FilesRemovedEvent) event);
+            }
+        }
+
+        String callback(Object event) {
+            if (event instanceof ManifestUpdatedEvent) {
+                return "onManifestUpdated";
+            }
+            if (event instanceof ReconcileEvent) {
+                return "onReconcile";
+            }
+            if (event instanceof RegionOpenedEvent) {
+                return "onRegionOpened";
+            }
+            if (event instanceof RegionClosedEvent) {
+                return "onRegionClosed";
+            }
+            return event instanceof RegionDroppedEvent ? "onRegionDropped" : "onFilesRemoved";
+        }
+    }
+
+    /** Waiting for one {@code onSstFilesWritten} call; see {@link #beginSstFilesWritten}. */
+    public static final class SstCall {
+        final SstFilesWrittenEvent event;
+        final CountDownLatch done = new CountDownLatch(1);
+        /** Guarded by the dispatcher's lock. */
+        boolean overran;
+
+        SstCall(SstFilesWrittenEvent event) {
+            this.event = event;
+        }
+    }
+
+    /** Delivery state of one region (one incarnation of it). Guarded by the dispatcher's lock. */
     private static final class RegionState {
         final RegionId region;
         /** The next version to deliver: the cursor plus one. */
         long next;
         /** The highest version submitted or skipped, or the cursor if higher. */
         long head;
+        /** Whether versions were started or submitted; a state known from notes alone is not. */
+        boolean started;
         /** Events and skipped ranges not yet delivered, by first version; they never overlap. */
         final TreeMap<Long, Pending> pending = new TreeMap<>();
+        /** Lifecycle notes not yet delivered, in order; each due once versions up to its {@code first} are delivered. */
+        final ArrayDeque<Pending> notes = new ArrayDeque<>();
+        long notesQueued;
+        long notesDelivered;
         /** The event being delivered, or failed and awaiting its retry. */
         Pending inFlight;
         /** Failed attempts of {@link #inFlight}. */
         int attempts;
         /** Whether a delivery task for the region is queued, running or waiting for its backoff. */
         boolean scheduled;
+        /** Whether the region's onRegionDropped was submitted: its stream ends there. */
+        boolean ended;
+        /** The earlier incarnation this one waits for, and the later one waiting for this. */
+        RegionState predecessor;
+        RegionState successor;
 
-        RegionState(RegionId region, long next) {
+        RegionState(RegionId region, long next, boolean started) {
             this.region = region;
             this.next = next;
             this.head = next - 1;
+            this.started = started;
+        }
+
+        boolean noteDue() {
+            Pending note = notes.peekFirst();
+            return note != null && note.first < next;
         }
 
         boolean isReady() {
-            if (inFlight != null) {
+            if (predecessor != null) {
+                return false;
+            }
+            if (inFlight != null || noteDue()) {
                 return true;
             }
             Map.Entry<Long, Pending> head = pending.firstEntry();
-            return head != null && head.getKey() == next && !head.getValue().isSkip();
+            return head != null && head.getKey() == next && head.getValue().kind != Kind.SKIP;
+        }
+
+        boolean isIdle() {
+            return inFlight == null && pending.isEmpty() && notes.isEmpty();
         }
     }
 
     /**
      * Versions {@code first} to {@code last} of a region: an event as submitted, several adjacent
-     * events merged, or a skipped range (no actions). Guarded by the dispatcher's lock.
+     * events merged, a skipped range (no actions), a reconcile, or a lifecycle note (due after
+     * version {@code first}). Guarded by the dispatcher's lock.
      */
     private static final class Pending {
-        final long first;
+        final Kind kind;
+        long first;
         long last;
         /** The event as submitted, until another is merged in (then null), or the event built for delivery. */
-        ManifestUpdatedEvent event;
+        Object payload;
         /** The merged actions, once another event was merged in. */
         List<ManifestAction> actions;
-        private final boolean skip;
 
-        Pending(long first, long last, ManifestUpdatedEvent event) {
+        Pending(Kind kind, long first, long last, Object payload) {
+            this.kind = kind;
             this.first = first;
             this.last = last;
-            this.event = event;
-            this.skip = event == null;
-        }
-
-        boolean isSkip() {
-            return skip;
-        }
-
-        boolean canAppend(Pending later) {
-            return skip == later.skip && last + 1 == later.first;
+            this.payload = payload;
         }
 
         void append(Pending later) {
-            if (!skip) {
+            if (kind == Kind.UPDATE) {
                 if (actions == null) {
-                    actions = new ArrayList<>(event.actions().actions());
-                    event = null;
+                    actions = new ArrayList<>(((ManifestUpdatedEvent) payload).actions().actions());
+                    payload = null;
                 }
-                actions.addAll(later.actions == null ? later.event.actions().actions() : later.actions);
+                actions.addAll(later.actions == null ? ((ManifestUpdatedEvent) later.payload).actions().actions() : later.actions);
             }
             last = later.last;
         }
 
         /** The event to deliver; built once, so a retry delivers the same object. */
-        ManifestUpdatedEvent event(RegionId region) {
-            if (event == null) {
-                event = new ManifestUpdatedEvent(region, new ManifestActionList(actions), first, last);
+        Object event(RegionId region) {
+            if (payload == null) {
+                payload = new ManifestUpdatedEvent(region, new ManifestActionList(actions), first, last);
                 actions = null;
             }
-            return event;
+            return payload;
+        }
+
+        String describe(RegionId region) {
+            return kind == Kind.NOTE ? "region " + region : "region " + region + " versions " + first + " to " + last;
         }
     }
 
     /** One running callback, watched for its deadline. Guarded by the dispatcher's lock. */
     private static final class Call {
-        final RegionId region;
-        final long first;
-        final long last;
+        final String callback;
+        final String subject;
         ScheduledFuture<?> watch;
         boolean finished;
         boolean reportedSlow;
 
-        Call(RegionId region, long first, long last) {
-            this.region = region;
-            this.first = first;
-            this.last = last;
+        Call(RegionId region, Pending entry) {
+            this.callback = entry.kind.callback(entry.payload);
+            this.subject = entry.describe(region);
         }
 
         void finish() {

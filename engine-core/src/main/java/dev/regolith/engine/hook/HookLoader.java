@@ -110,7 +110,22 @@ public final class HookLoader {
             }
             installed.add(hook);
         }
-        RegionHooks hooks = RegionHooks.of(installed);
+        // Invalid delivery options (hooks.<name>.queue.size and the like) fail start, strict or not.
+        RegionHooks hooks;
+        try {
+            hooks = RegionHooks.of(installed, options.engineOptions());
+        }
+        catch (IllegalArgumentException e) {
+            for (RegionHook hook : installed) {
+                try {
+                    hook.close();
+                }
+                catch (RuntimeException | LinkageError closeFailure) {
+                    e.addSuppressed(closeFailure);
+                }
+            }
+            throw e;
+        }
         if (!hooks.isEmpty()) {
             log.info("Installed hooks, in delivery order: {}", hooks.names());
         }

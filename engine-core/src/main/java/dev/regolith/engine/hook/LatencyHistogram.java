@@ -1,5 +1,7 @@
 package dev.regolith.engine.hook;
 
+import dev.regolith.engine.api.HookMetrics;
+
 /**
  * Durations in a fixed log-linear histogram: 8 buckets per power of two, so a percentile is
  * reported within 12.5% of the true value in 4 KiB, however many values are recorded. Not

@@ -2,41 +2,60 @@ package dev.regolith.engine.hook;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.regolith.engine.api.HookMetrics;
+import dev.regolith.engine.api.RegionId;
+import dev.regolith.engine.api.RegionManifest;
+import dev.regolith.engine.manifest.ManifestCommitter;
 import dev.regolith.hooks.spi.FilesRemovedEvent;
 import dev.regolith.hooks.spi.ManifestUpdatedEvent;
-import dev.regolith.hooks.spi.RegionHook;
+import dev.regolith.hooks.spi.ReconcileEvent;
 import dev.regolith.hooks.spi.RegionClosedEvent;
 import dev.regolith.hooks.spi.RegionDroppedEvent;
+import dev.regolith.hooks.spi.RegionHook;
 import dev.regolith.hooks.spi.RegionOpenedEvent;
 import dev.regolith.hooks.spi.SstFilesWrittenEvent;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Consumer;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The hooks installed in an engine, in delivery order (priority, then name), each with its
- * counters. Delivery isolates every hook: a hook that throws is logged and counted, and the other
- * hooks still receive the event.
+ * The hooks installed in an engine, in delivery order (priority, then name), each behind its own
+ * {@link HookDispatcher}: every callback runs on the hook's threads, never on the engine's, in
+ * per-region version order, with retries, quarantine, deadlines and bounded queues.
+ *
+ * <p>Besides handing events to the dispatchers, this class keeps each hook's durable cursor per
+ * region ({@link HookCursorStore}): {@link #attach} reads the cursors when a region is opened and
+ * queues every committed version after them again (or a reconcile, when the manifest no longer
+ * holds them), the cursors are written back periodically ({@link #startCursorPersistence}), when
+ * asked ({@link #persistCursors()}) and at {@link #close(Duration)}, and the manifest keeps the
+ * deltas above the slowest persisted cursor.
  */
 public final class RegionHooks implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RegionHooks.class);
     private static final RegionHooks NONE = new RegionHooks(List.of());
 
-    static final Comparator<RegionHook> DELIVERY_ORDER =
-            Comparator.comparingInt(RegionHook::priority).thenComparing(RegionHook::name);
-
-    private final List<Installed> hooks;
+    private final List<HookDispatcher> dispatchers;
+    private final Map<RegionId, Attached> attached = new ConcurrentHashMap<>();
+    /** Held while cursor files are written, so a region being dropped is never written to afterwards. */
+    private final Object cursorWrites = new Object();
+    private volatile ScheduledExecutorService cursorPersistence;
     private volatile boolean closed;
 
-    private RegionHooks(List<Installed> hooks) {
-        this.hooks = hooks;
+    private RegionHooks(List<HookDispatcher> dispatchers) {
+        this.dispatchers = dispatchers;
     }
 
     /** No hooks: firing a receipt does nothing. */
@@ -45,154 +64,387 @@ public final class RegionHooks implements AutoCloseable {
     }
 
     /**
-     * The given, already initialized hooks, sorted into delivery order.
+     * The given, already initialized hooks, sorted into delivery order, with the default
+     * delivery options.
      *
      * @throws IllegalArgumentException if two hooks share a name
      */
     public static RegionHooks of(List<? extends RegionHook> hooks) {
+        return of(hooks, Map.of());
+    }
+
+    /**
+     * The given, already initialized hooks, sorted into delivery order, each with the delivery
+     * options read from the engine options {@code hooks.<name>.*} (see
+     * {@link HookDeliveryOptions#from}).
+     *
+     * @throws IllegalArgumentException if two hooks share a name, or a delivery option is invalid
+     *     (the message names the option)
+     */
+    public static RegionHooks of(List<? extends RegionHook> hooks, Map<String, String> engineOptions) {
+        requireNonNull(engineOptions, "engineOptions is null");
         List<RegionHook> sorted = new ArrayList<>(hooks);
-        sorted.sort(DELIVERY_ORDER);
-        Set<String> names = new HashSet<>();
-        List<Installed> installed = new ArrayList<>(sorted.size());
+        Map<RegionHook, Integer> priorities = new java.util.IdentityHashMap<>();
         for (RegionHook hook : sorted) {
             requireNonNull(hook, "hook is null");
+            priorities.put(hook, priorityOf(hook, engineOptions));
+        }
+        sorted.sort(Comparator.<RegionHook>comparingInt(priorities::get).thenComparing(RegionHook::name));
+        Set<String> names = new HashSet<>();
+        List<HookDeliveryOptions> options = new ArrayList<>();
+        for (RegionHook hook : sorted) {
             if (!names.add(hook.name())) {
                 throw new IllegalArgumentException("Two hooks are named " + hook.name() + ": hook names must be unique");
             }
-            installed.add(new Installed(hook, hook.name()));
+            options.add(HookDeliveryOptions.from(hook.name(), HookLoader.optionsOf(hook.name(), engineOptions)));
         }
-        return installed.isEmpty() ? NONE : new RegionHooks(List.copyOf(installed));
+        if (sorted.isEmpty()) {
+            return NONE;
+        }
+        List<HookDispatcher> dispatchers = new ArrayList<>(sorted.size());
+        for (int i = 0; i < sorted.size(); i++) {
+            dispatchers.add(new HookDispatcher(sorted.get(i), sorted.get(i).name(), options.get(i)));
+        }
+        return new RegionHooks(List.copyOf(dispatchers));
+    }
+
+    /** {@code hooks.<name>.priority} if set, else the hook's own {@link RegionHook#priority()}. */
+    private static int priorityOf(RegionHook hook, Map<String, String> engineOptions) {
+        String key = "hooks." + hook.name() + ".priority";
+        String value = engineOptions.get(key);
+        if (value == null) {
+            return hook.priority();
+        }
+        try {
+            return Integer.parseInt(value.trim());
+        }
+        catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Invalid " + key + " '" + value + "': expected a whole number");
+        }
     }
 
     public boolean isEmpty() {
-        return hooks.isEmpty();
+        return dispatchers.isEmpty();
     }
 
     /** The hooks' names, in delivery order. */
     public List<String> names() {
-        return hooks.stream().map(installed -> installed.name).toList();
+        return dispatchers.stream().map(HookDispatcher::name).toList();
     }
 
     /** The hooks themselves, in delivery order. */
     public List<RegionHook> hooks() {
-        return hooks.stream().map(installed -> installed.hook).toList();
+        return dispatchers.stream().map(HookDispatcher::hook).toList();
     }
 
-    /** Delivers {@code onManifestUpdated} to every hook, isolating failures. */
+    /** Each hook's dispatcher, in delivery order. */
+    public List<HookDispatcher> dispatchers() {
+        return dispatchers;
+    }
+
+    /**
+     * Hands {@code onManifestUpdated} to every hook's dispatcher and returns: no hook code runs
+     * here, and nothing is thrown (a receipt that overlaps one handed over before is an engine
+     * bug, logged as an error).
+     */
     public void deliverManifestUpdated(ManifestUpdatedEvent event) {
-        if (closed) {
-            return;
-        }
-        for (Installed installed : hooks) {
+        for (HookDispatcher dispatcher : dispatchers) {
             try {
-                installed.hook.onManifestUpdated(event);
-                installed.delivered.increment();
+                dispatcher.submit(event);
             }
-            catch (VirtualMachineError e) {
-                throw e;
-            }
-            catch (Throwable e) {
-                installed.failed(e, "onManifestUpdated", event.regionId() + " version " + event.manifestVersion());
+            catch (IllegalArgumentException e) {
+                log.error("Engine bug: the update of region {} versions {} to {} could not be queued for hook {}",
+                        event.regionId(), event.firstVersion(), event.manifestVersion(), dispatcher.name(), e);
             }
         }
     }
 
-    /** Delivers {@code onSstFilesWritten} to every hook, isolating failures. */
+    /** Tells every dispatcher that versions {@code first} to {@code last} of the region will never be delivered. */
+    public void skip(RegionId region, long first, long last) {
+        for (HookDispatcher dispatcher : dispatchers) {
+            try {
+                dispatcher.skip(region, first, last);
+            }
+            catch (IllegalArgumentException e) {
+                log.error("Engine bug: versions {} to {} of region {} could not be skipped for hook {}", first, last, region,
+                        dispatcher.name(), e);
+            }
+        }
+    }
+
+    /**
+     * Calls {@code onSstFilesWritten} of every hook on the hooks' threads, all at once, and waits
+     * for them until the longest deadline among them has passed (each hook at most its own
+     * deadline). Failures and overruns are logged and counted, never thrown.
+     */
     public void deliverSstFilesWritten(SstFilesWrittenEvent event) {
-        if (closed) {
+        if (dispatchers.isEmpty()) {
             return;
         }
-        for (Installed installed : hooks) {
-            try {
-                installed.hook.onSstFilesWritten(event);
-                installed.delivered.increment();
-            }
-            catch (VirtualMachineError e) {
-                throw e;
-            }
-            catch (Throwable e) {
-                installed.failed(e, "onSstFilesWritten", event.regionId() + " (" + event.files().size() + " files)");
-            }
+        long started = System.nanoTime();
+        HookDispatcher.SstCall[] calls = new HookDispatcher.SstCall[dispatchers.size()];
+        for (int i = 0; i < calls.length; i++) {
+            calls[i] = dispatchers.get(i).beginSstFilesWritten(event);
+        }
+        for (int i = 0; i < calls.length; i++) {
+            dispatchers.get(i).awaitSstFilesWritten(calls[i], started);
         }
     }
 
-    /** Delivers {@code onRegionOpened} to every hook, isolating failures. */
+    /** Queues {@code onRegionOpened} behind everything queued for the region so far. */
     public void deliverRegionOpened(RegionOpenedEvent event) {
-        deliverRare("onRegionOpened", event.regionId().toString(), hook -> hook.onRegionOpened(event));
+        note(event);
     }
 
-    /** Delivers {@code onRegionClosed} to every hook, isolating failures. */
+    /** Queues {@code onRegionClosed} behind everything queued for the region so far. */
     public void deliverRegionClosed(RegionClosedEvent event) {
-        deliverRare("onRegionClosed", event.regionId().toString(), hook -> hook.onRegionClosed(event));
+        note(event);
     }
 
-    /** Delivers {@code onRegionDropped} to every hook, isolating failures. */
+    /** Queues {@code onRegionDropped} behind everything queued for the region so far; its stream ends there. */
     public void deliverRegionDropped(RegionDroppedEvent event) {
-        deliverRare("onRegionDropped", event.regionId().toString(), hook -> hook.onRegionDropped(event));
+        note(event);
     }
 
-    /** Delivers {@code onFilesRemoved} to every hook, isolating failures. */
+    /** Queues {@code onFilesRemoved} behind everything queued for the region so far. */
     public void deliverFilesRemoved(FilesRemovedEvent event) {
-        deliverRare("onFilesRemoved", event.regionId() + " (" + event.fileIds().size() + " files)",
-                hook -> hook.onFilesRemoved(event));
+        note(event);
     }
 
-    /** Delivery of events that are too rare for the allocation of a lambda to matter. */
-    private void deliverRare(String callback, String subject, Consumer<RegionHook> call) {
-        if (closed) {
+    private void note(Object event) {
+        for (HookDispatcher dispatcher : dispatchers) {
+            dispatcher.submitNote(event);
+        }
+    }
+
+    /**
+     * A region is being created: its hooks start at version 1 (after the last events of an
+     * earlier region with the same id, if one was dropped).
+     */
+    public void regionCreated(RegionId region) {
+        for (HookDispatcher dispatcher : dispatchers) {
+            dispatcher.start(region, 1);
+        }
+    }
+
+    /**
+     * A region was created or opened as the writer of its manifest: reads each hook's durable
+     * cursor, queues every version committed after it (read back from the manifest's deltas) or,
+     * when those are gone, one {@code onReconcile} with the current state; from now on the
+     * hook's cursors of the region are persisted and the manifest keeps the deltas the slowest
+     * of them still needs. Versions a hook already has queued or delivered in this engine are not
+     * queued again.
+     */
+    public void attach(RegionId region, HookCursorStore cursors, ManifestCommitter committer) {
+        if (dispatchers.isEmpty()) {
             return;
         }
-        for (Installed installed : hooks) {
-            try {
-                call.accept(installed.hook);
-                installed.delivered.increment();
+        RegionManifest current = committer.current();
+        long head = current.manifestVersion();
+        Attached region0 = new Attached(cursors);
+        Map<Long, Optional<List<ManifestCommitter.CommittedVersion>>> readBack = new HashMap<>();
+        for (HookDispatcher dispatcher : dispatchers) {
+            String name = dispatcher.name();
+            long stored = readCursor(cursors, region, name);
+            region0.persisted.put(name, Math.min(stored, head));
+            long from = dispatcher.knownHead(region);
+            if (from < 0) {
+                if (stored > head) {
+                    log.warn("Hook {} has cursor {} for region {}, which is only at version {}; it starts at {}", name, stored,
+                            region, head, head + 1);
+                }
+                from = Math.min(stored, head);
+                dispatcher.start(region, from + 1);
             }
-            catch (VirtualMachineError e) {
-                throw e;
+            if (from >= head) {
+                continue;
             }
-            catch (Throwable e) {
-                installed.failed(e, callback, subject);
+            long after = from;
+            Optional<List<ManifestCommitter.CommittedVersion>> missed = readBack.computeIfAbsent(after,
+                    committer::committedAfter);
+            if (missed.isPresent()) {
+                log.info("Hook {} catches up on region {}: versions {} to {}, read back from the manifest", name, region, after + 1,
+                        head);
+                for (ManifestCommitter.CommittedVersion version : missed.get()) {
+                    dispatcher.submit(new ManifestUpdatedEvent(region, version.actions(), version.version(), version.version()));
+                }
+            }
+            else {
+                log.warn("Hook {} is further behind region {} than the manifest keeps deltas (it was delivered up to version {}, "
+                        + "the region is at {}): it gets one reconcile event with the current state", name, region, after, head);
+                dispatcher.submitReconcile(new ReconcileEvent(region, current, after + 1, head));
+            }
+        }
+        attached.put(region, region0);
+        committer.setRetentionFloor(region0::retentionFloor);
+    }
+
+    private static long readCursor(HookCursorStore cursors, RegionId region, String name) {
+        try {
+            return cursors.read(name);
+        }
+        catch (RuntimeException e) {
+            // At-least-once: a cursor that cannot be read means delivering again what the manifest still has.
+            log.warn("The cursor of hook {} for region {} cannot be read; the hook gets every version the manifest still holds",
+                    name, region, e);
+            return 0;
+        }
+    }
+
+    /**
+     * The region was dropped: its cursors are no longer written (its directory is going away).
+     * Call before deleting the directory.
+     */
+    public void forget(RegionId region) {
+        synchronized (cursorWrites) {
+            attached.remove(region);
+        }
+    }
+
+    /**
+     * Writes every hook cursor that moved since it was last written, for every attached region.
+     * Failures are logged; the old cursor stays, so versions are delivered again after a crash,
+     * never skipped.
+     */
+    public void persistCursors() {
+        synchronized (cursorWrites) {
+            for (Map.Entry<RegionId, Attached> entry : attached.entrySet()) {
+                RegionId region = entry.getKey();
+                Attached state = entry.getValue();
+                for (HookDispatcher dispatcher : dispatchers) {
+                    long cursor = dispatcher.cursor(region);
+                    Long persisted = state.persisted.get(dispatcher.name());
+                    if (cursor < 0 || (persisted != null && cursor <= persisted)) {
+                        continue;
+                    }
+                    try {
+                        state.cursors.write(dispatcher.name(), cursor);
+                        state.persisted.put(dispatcher.name(), cursor);
+                    }
+                    catch (RuntimeException e) {
+                        log.warn("Could not persist the cursor of hook {} for region {} at version {}; it is retried, and after "
+                                + "a crash the hook gets those versions again", dispatcher.name(), region, cursor, e);
+                    }
+                }
             }
         }
     }
 
-    /** Each hook's counters, in delivery order. */
-    public List<HookStats> stats() {
-        return hooks.stream().map(Installed::stats).toList();
+    /** Persists cursors every {@code interval} on a daemon thread, until {@link #close}. */
+    public synchronized void startCursorPersistence(Duration interval) {
+        if (dispatchers.isEmpty() || cursorPersistence != null || closed) {
+            return;
+        }
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "regolith-hook-cursors");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long nanos = HookDeliveryOptions.saturatedNanos(interval);
+        executor.scheduleWithFixedDelay(() -> {
+            try {
+                persistCursors();
+            }
+            catch (RuntimeException e) {
+                log.warn("Persisting hook cursors failed; retried at the next interval", e);
+            }
+        }, nanos, nanos, TimeUnit.NANOSECONDS);
+        cursorPersistence = executor;
     }
 
-    /** Closes every hook, logging (not throwing) failures; nothing is delivered afterwards. */
+    /**
+     * Waits until every hook has been delivered everything queued before this call, for at most
+     * {@code timeout} in total.
+     *
+     * @return true if every hook caught up; false on timeout, or if a hook is quarantined
+     */
+    public boolean drain(Duration timeout) {
+        long deadline = System.nanoTime() + HookDeliveryOptions.saturatedNanos(timeout);
+        boolean drained = true;
+        for (HookDispatcher dispatcher : dispatchers) {
+            long remaining = Math.max(0, deadline - System.nanoTime());
+            drained &= dispatcher.drain(Duration.ofNanos(remaining));
+        }
+        return drained;
+    }
+
+    /**
+     * Lifts the quarantine of hook {@code name}.
+     *
+     * @return false if no hook has that name
+     */
+    public boolean reenable(String name) {
+        for (HookDispatcher dispatcher : dispatchers) {
+            if (dispatcher.name().equals(name)) {
+                dispatcher.reenable();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Each hook's metrics, in delivery order. */
+    public List<HookMetrics> metrics() {
+        return dispatchers.stream().map(HookDispatcher::metrics).toList();
+    }
+
+    /** Closes after draining for at most each hook's deadline; see {@link #close(Duration)}. */
     @Override
     public void close() {
-        closed = true;
-        for (Installed installed : hooks) {
+        close(dispatchers.stream().map(dispatcher -> dispatcher.options().deadline()).max(Comparator.naturalOrder())
+                .orElse(Duration.ZERO));
+    }
+
+    /**
+     * Waits up to {@code drainTimeout} for the hooks to catch up, persists their cursors, stops
+     * their threads and closes every hook (failures logged, not thrown). Nothing is delivered
+     * afterwards; what was not delivered is delivered again when its region is next opened.
+     */
+    public void close(Duration drainTimeout) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        if (dispatchers.isEmpty()) {
+            return;
+        }
+        ScheduledExecutorService persistence = cursorPersistence;
+        if (persistence != null) {
+            persistence.shutdownNow();
+        }
+        if (!drain(drainTimeout)) {
+            log.warn("Hooks did not catch up within {} ms of close; what they miss is delivered again at the next open: {}",
+                    drainTimeout.toMillis(), metrics());
+        }
+        persistCursors();
+        for (HookDispatcher dispatcher : dispatchers) {
+            dispatcher.close(Duration.ZERO);
+        }
+        for (HookDispatcher dispatcher : dispatchers) {
             try {
-                installed.hook.close();
+                dispatcher.hook().close();
             }
             catch (RuntimeException | LinkageError e) {
-                log.warn("Hook {} failed to close", installed.name, e);
+                log.warn("Hook {} failed to close", dispatcher.name(), e);
             }
         }
     }
 
-    private static final class Installed {
-        final RegionHook hook;
-        final String name;
-        final LongAdder delivered = new LongAdder();
-        final LongAdder failed = new LongAdder();
+    /** A region whose cursors are persisted. */
+    private static final class Attached {
+        final HookCursorStore cursors;
+        /** The cursor last written (or read) per hook. */
+        final Map<String, Long> persisted = new ConcurrentHashMap<>();
 
-        Installed(RegionHook hook, String name) {
-            this.hook = hook;
-            this.name = name;
+        Attached(HookCursorStore cursors) {
+            this.cursors = cursors;
         }
 
-        void failed(Throwable e, String callback, String subject) {
-            failed.increment();
-            log.warn("Hook {} threw from {} for region {}; the engine goes on", name, callback, subject, e);
-        }
-
-        HookStats stats() {
-            return new HookStats(name, delivered.sum(), failed.sum());
+        /** The oldest version a hook still needs after a crash. */
+        long retentionFloor() {
+            return persisted.values().stream().mapToLong(Long::longValue).min().orElse(Long.MAX_VALUE - 1) + 1;
         }
     }
 }

@@ -112,6 +112,8 @@ public final class ManifestCommitter {
             throw new RegionStorageException("Failed to create the manifest of region " + regionId + " in " + directory
                     + ": " + e, e);
         }
+        // Hooks start the new region at version 1 (after the last events of a dropped one with its id).
+        hooks.regionCreated(regionId);
         receipt.fire();
         return committer;
     }

@@ -76,11 +76,18 @@ public final class PendingManifestHook {
     }
 
     /**
-     * Combines this receipt and {@code other} into one that notifies once: this receipt's actions
-     * followed by {@code other}'s, with the later version. Merging is associative, and a merge
-     * with an empty receipt returns the other receipt unchanged. Both inputs are used up.
+     * Combines this receipt and {@code other}, the receipt of the commits right after this one's,
+     * into one that notifies once: this receipt's actions followed by {@code other}'s, covering
+     * both version ranges. Merging is associative, and a merge with an empty receipt returns the
+     * other receipt unchanged. Both inputs are used up.
      *
-     * @throws IllegalArgumentException if the receipts belong to different regions
+     * <p>Only adjacent receipts merge: a merged receipt that spanned a version committed by
+     * another thread would claim that thread's version too, and hooks deliver every version
+     * exactly once per receipt.
+     *
+     * @throws IllegalArgumentException if the receipts belong to different regions, or
+     *     {@code other} does not start right after this receipt's last version; neither is then
+     *     used up
      * @throws IllegalStateException if either receipt was already used
      */
     public PendingManifestHook merge(PendingManifestHook other) {
@@ -101,18 +108,24 @@ public final class PendingManifestHook {
             markUsed("merge");
             return other;
         }
+        if (other.firstVersion != version + 1) {
+            throw new IllegalArgumentException("Cannot merge the receipt of region " + regionId + " versions " + firstVersion
+                    + " to " + version + " with versions " + other.firstVersion + " to " + other.version
+                    + ": only a receipt that starts right after this one's last version merges into it");
+        }
         markUsed("merge");
         other.markUsed("merge");
         List<ManifestAction> merged = new ArrayList<>(actions.size() + other.actions.size());
         merged.addAll(actions);
         merged.addAll(other.actions);
-        return new PendingManifestHook(regionId, List.copyOf(merged), Math.min(firstVersion, other.firstVersion),
-                Math.max(version, other.version), hooks, lock);
+        return new PendingManifestHook(regionId, List.copyOf(merged), firstVersion, other.version, hooks, lock);
     }
 
     /**
-     * Delivers {@code onManifestUpdated} to every hook of the region. Does nothing (and allocates
-     * nothing) when the region has no hooks or the receipt is empty.
+     * Hands {@code onManifestUpdated} to every hook's dispatcher and returns at once: the hooks
+     * run later, on their own threads, in version order. Does nothing (and allocates nothing)
+     * when the region has no hooks or the receipt is empty. Never throws once the receipt is
+     * used.
      *
      * @throws IllegalStateException if the current thread holds the region's manifest write lock,
      *     or the receipt was already used; in the first case the receipt stays usable
@@ -131,12 +144,17 @@ public final class PendingManifestHook {
 
     /**
      * Gives the receipt up without notifying anyone. For paths that learn, after committing, that
-     * the notification is owed elsewhere; the commit itself stays committed.
+     * the notification is owed elsewhere; the commit itself stays committed. The hooks are told
+     * that these versions will not come, so later versions are not held back waiting for them
+     * (and a restart delivers them again from the manifest, at least once).
      *
      * @throws IllegalStateException if the receipt was already used
      */
     public void discard() {
         markUsed("discard");
+        if (!actions.isEmpty() && !hooks.isEmpty()) {
+            hooks.skip(regionId, firstVersion, version);
+        }
     }
 
     private void checkUnused(String operation) {

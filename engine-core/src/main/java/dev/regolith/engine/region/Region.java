@@ -24,6 +24,7 @@ import dev.regolith.engine.compaction.CompactionTask;
 import dev.regolith.engine.compaction.CompactionWriter;
 import dev.regolith.engine.compaction.SchemaMapping;
 import dev.regolith.engine.compaction.TimeWindowPicker;
+import dev.regolith.engine.hook.HookCursorStore;
 import dev.regolith.engine.hook.RegionHooks;
 import dev.regolith.engine.index.TagIndex;
 import dev.regolith.engine.index.TagIndexWriter;
@@ -210,6 +211,7 @@ public final class Region {
         ManifestCommitter committer = ManifestCommitter.create(io, directory.resolve("manifest"), ManifestActionList.of(
                 new ManifestAction.Change(metadata), new ManifestAction.Edit(List.of(), List.of(), OptionalLong.of(walPosition),
                         OptionalLong.empty(), Optional.empty())), hooks, settings.manifestOptions());
+        hooks.attach(metadata.regionId(), new HookCursorStore(io, metadata.regionId(), directory), committer);
         Region region = new Region(metadata.regionId(), directory, io, committer, wal, hooks, writeBuffer, settings);
         region.version = new RegionVersion(metadata, region.newMemtable(metadata), List.of(), List.of(),
                 committer.current().manifestVersion());
@@ -233,6 +235,8 @@ public final class Region {
                     + directory + " that a crash interrupted is finished now");
         }
         RegionManifest manifest = committer.current();
+        // Before any new commit: versions a hook missed (a crash, a restart) are queued first, in order.
+        hooks.attach(id, new HookCursorStore(io, id, directory), committer);
         Region region = new Region(id, directory, io, committer, wal, hooks, writeBuffer, settings);
         List<SstFile> files = region.checkFiles(manifest);
         Memtable memtable = region.newMemtable(manifest.metadata());

@@ -4,6 +4,7 @@ import static dev.regolith.engine.hook.DispatchRecordingHook.assertActionsMatchV
 import static dev.regolith.engine.hook.DispatchRecordingHook.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.regolith.engine.api.HookMetrics;
 import dev.regolith.engine.api.RegionId;
 import dev.regolith.hooks.spi.ManifestUpdatedEvent;
 import java.time.Duration;

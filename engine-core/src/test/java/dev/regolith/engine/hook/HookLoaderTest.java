@@ -179,6 +179,37 @@ class HookLoaderTest {
         }
     }
 
+    @Test
+    void deliveryOptionsAndPriorityComeFromTheEngineOptions() throws Exception {
+        try (URLClassLoader loader = pluginLoader(GoodHook.class.getName())) {
+            RegionHooks hooks = HookLoader.load(HookLoadOptions.DEFAULT.withClassLoaders(List.of(loader)).withEngineOptions(Map.of(
+                    "hooks.good.queue.size", "16", "hooks.good.deadline.ms", "250", "hooks.good.priority", "100")));
+            try {
+                assertThat(hooks.names()).containsExactly("testing-classpath", "good");
+                HookDeliveryOptions options = hooks.dispatchers().get(1).options();
+                assertThat(options.queueSize()).isEqualTo(16);
+                assertThat(options.deadline()).isEqualTo(java.time.Duration.ofMillis(250));
+            }
+            finally {
+                hooks.close();
+            }
+        }
+    }
+
+    @Test
+    void invalidDeliveryOptionFailsLoadingEvenWhenNotStrict() throws Exception {
+        try (URLClassLoader loader = pluginLoader(GoodHook.class.getName())) {
+            assertThatThrownBy(() -> HookLoader.load(HookLoadOptions.DEFAULT.withClassLoaders(List.of(loader))
+                    .withEngineOptions(Map.of("hooks.good.queue.size", "0"))))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("Invalid hooks.good.queue.size '0': must be >= 1");
+            assertThatThrownBy(() -> HookLoader.load(HookLoadOptions.DEFAULT.withClassLoaders(List.of(loader))
+                    .withEngineOptions(Map.of("hooks.good.priority", "first"))))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("Invalid hooks.good.priority 'first': expected a whole number");
+        }
+    }
+
     /**
      * The sample's artifact: its jar under {@code mvn verify} (the README's command). A reactor run
      * that stops before {@code package} ({@code mvn test}) hands over its classes directory instead;

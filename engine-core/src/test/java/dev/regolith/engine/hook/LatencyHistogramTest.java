@@ -2,6 +2,7 @@ package dev.regolith.engine.hook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.regolith.engine.api.HookMetrics;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 

@@ -40,8 +40,22 @@ class ManifestCommitterTest {
         return dir.resolve("1024_0000000001").resolve("manifest");
     }
 
+    private final List<RegionHooks> opened = new java.util.ArrayList<>();
+
+    /** Waits until the hooks of every committer created here have been delivered everything fired. */
+    private void drain() {
+        opened.forEach(hooks -> assertThat(hooks.drain(java.time.Duration.ofSeconds(30))).as("hooks drained").isTrue());
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void closeHooks() {
+        opened.forEach(RegionHooks::close);
+    }
+
     private ManifestCommitter create(TestingFileIO io, int checkpointDistance, RecordingHook... hooks) {
-        return ManifestCommitter.create(io, manifestDir(), metadata(REGION), RegionHooks.of(List.of(hooks)),
+        RegionHooks regionHooks = RegionHooks.of(List.of(hooks));
+        opened.add(regionHooks);
+        return ManifestCommitter.create(io, manifestDir(), metadata(REGION), regionHooks,
                 new ManifestOptions(checkpointDistance));
     }
 
@@ -60,6 +74,7 @@ class ManifestCommitterTest {
         assertThat(committer.current().manifestVersion()).isEqualTo(1);
         assertThat(committer.current().metadata()).isEqualTo(metadata(REGION));
         assertThat(manifestFiles()).containsExactly("00000000000000000001.delta");
+        drain();
         assertThat(hook.manifestUpdates()).singleElement().satisfies(event -> {
             assertThat(event.manifestVersion()).isEqualTo(1);
             assertThat(event.actions()).isEqualTo(ManifestActionList.of(new ManifestAction.Change(metadata(REGION))));
@@ -140,6 +155,7 @@ class ManifestCommitterTest {
         assertThat(committer.lastCheckpointVersion()).isEqualTo(6);
         assertThat(ManifestCommitter.read(new LocalFileIO(), manifestDir(), REGION)).isEqualTo(committer.current());
         // Checkpoints and cleanup are bookkeeping: hooks saw exactly the seven commits.
+        drain();
         assertThat(hook.versions()).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
     }
 
@@ -158,6 +174,7 @@ class ManifestCommitterTest {
         assertThat(committer.current().manifestVersion()).isEqualTo(1);
         assertThat(manifestFiles()).containsExactly("00000000000000000001.delta");
         assertThat(committer.commit(addFile(REGION))).isEqualTo(2);
+        drain();
         assertThat(hook.versions()).containsExactly(1L, 2L);
     }
 
@@ -178,6 +195,7 @@ class ManifestCommitterTest {
         // The delta did land; reopening reads back what is really there.
         ManifestCommitter reopened = ManifestCommitter.open(io, manifestDir(), REGION, RegionHooks.none(), ManifestOptions.DEFAULT);
         assertThat(reopened.current().manifestVersion()).isEqualTo(2);
+        drain();
         assertThat(hook.versions()).containsExactly(1L);
     }
 
@@ -237,7 +255,8 @@ class ManifestCommitterTest {
 
         long last = 1 + threads * commitsPerThread;
         assertThat(versions).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(2, last).boxed().toList());
-        assertThat(hook.versions()).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, last).boxed().toList());
+        drain();
+        assertThat(hook.versions()).as("every version, in order").containsExactlyElementsOf(LongStream.rangeClosed(1, last).boxed().toList());
         assertThat(committer.current().files()).hasSize(threads * commitsPerThread);
         assertThat(ManifestCommitter.read(new LocalFileIO(), manifestDir(), REGION)).isEqualTo(committer.current());
     }

@@ -6,33 +6,54 @@ import static dev.regolith.engine.testing.TestingRegions.metadata;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.regolith.engine.api.HookMetrics;
 import dev.regolith.engine.api.ManifestAction;
 import dev.regolith.engine.api.ManifestActionList;
 import dev.regolith.engine.api.RegionId;
-import dev.regolith.engine.hook.HookStats;
 import dev.regolith.engine.hook.RegionHooks;
 import dev.regolith.engine.io.LocalFileIO;
 import dev.regolith.engine.testing.RecordingHook;
 import dev.regolith.hooks.spi.ManifestUpdatedEvent;
 import dev.regolith.hooks.spi.RegionHook;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PendingManifestHookTest {
 
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
     @TempDir
     Path dir;
 
+    private final List<RegionHooks> opened = new ArrayList<>();
+
     private ManifestCommitter create(String name, RegionId regionId, RegionHook... hooks) {
-        return ManifestCommitter.create(new LocalFileIO(), dir.resolve(name), metadata(regionId), RegionHooks.of(List.of(hooks)),
+        RegionHooks regionHooks = RegionHooks.of(List.of(hooks));
+        opened.add(regionHooks);
+        return ManifestCommitter.create(new LocalFileIO(), dir.resolve(name), metadata(regionId), regionHooks,
                 ManifestOptions.DEFAULT);
+    }
+
+    /** Waits until every hook of every committer created here has been delivered everything fired. */
+    private void drain() {
+        for (RegionHooks hooks : opened) {
+            assertThat(hooks.drain(WAIT)).as("hooks drained").isTrue();
+        }
+    }
+
+    @AfterEach
+    void closeHooks() {
+        opened.forEach(RegionHooks::close);
     }
 
     private static List<PendingManifestHook> commitLocked(ManifestCommitter committer, int count) {
@@ -64,16 +85,18 @@ class PendingManifestHookTest {
     }
 
     @Test
-    void mergeKeepsLaterVersionWhateverTheOrder() {
-        List<PendingManifestHook> receipts = commitLocked(create("r", REGION), 2);
+    void mergeRejectsReceiptsThatAreNotAdjacent() {
+        List<PendingManifestHook> receipts = commitLocked(create("r", REGION), 3);
 
-        PendingManifestHook merged = receipts.get(1).merge(receipts.get(0));
-
-        assertThat(merged.version()).isEqualTo(3);
-        assertThat(merged.firstVersion()).isEqualTo(2);
-        assertThat(merged.actions()).extracting(action -> ((ManifestAction.PartitionExprChange) action).expr().orElseThrow())
-                .containsExactly("p1", "p0");
-        merged.fire();
+        // Merged, versions 2 and 4 would claim 3 too, which another receipt still owes.
+        assertThatThrownBy(() -> receipts.get(0).merge(receipts.get(2)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Cannot merge the receipt of region 1024_0000000001 versions 2 to 2 with versions 4 to 4: only a "
+                        + "receipt that starts right after this one's last version merges into it");
+        assertThatThrownBy(() -> receipts.get(1).merge(receipts.get(0)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("versions 3 to 3 with versions 2 to 2");
+        receipts.forEach(PendingManifestHook::fire);
     }
 
     @Test
@@ -144,25 +167,31 @@ class PendingManifestHookTest {
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessage("Receipt of region 1024_0000000001 version 2 fired while the manifest write lock is held: "
                             + "hooks never run under the lock, release it first");
+            drain();
             assertThat(hook.versions()).containsExactly(1L);
         }
 
         receipt.fire();
 
+        drain();
         assertThat(hook.versions()).containsExactly(1L, 2L);
     }
 
     @Test
-    void fireDeliversToEveryHookInPriorityOrder() {
-        List<String> calls = new ArrayList<>();
-        RecordingHook late = new RecordingHook("b-late", 5).onUpdate(event -> calls.add("b-late@" + event.manifestVersion()));
-        RecordingHook early = new RecordingHook("z-early", -1).onUpdate(event -> calls.add("z-early@" + event.manifestVersion()));
-        RecordingHook middle = new RecordingHook("a-middle", 5).onUpdate(event -> calls.add("a-middle@" + event.manifestVersion()));
+    void fireHandsEveryHookEachVersionInOrderOnTheHooksOwnThreads() {
+        RecordingHook late = new RecordingHook("b-late", 5);
+        RecordingHook early = new RecordingHook("z-early", -1);
+        RecordingHook middle = new RecordingHook("a-middle", 5);
         ManifestCommitter committer = create("r", REGION, late, early, middle);
 
         committer.commit(addFile(REGION));
 
-        assertThat(calls).containsExactly("z-early@1", "a-middle@1", "b-late@1", "z-early@2", "a-middle@2", "b-late@2");
+        drain();
+        assertThat(opened.get(0).names()).containsExactly("z-early", "a-middle", "b-late");
+        for (RecordingHook hook : List.of(late, early, middle)) {
+            assertThat(hook.versions()).containsExactly(1L, 2L);
+            assertThat(hook.threads()).allSatisfy(thread -> assertThat(thread).startsWith("regolith-hook-" + hook.name() + "-"));
+        }
         ManifestUpdatedEvent event = middle.manifestUpdates().get(1);
         assertThat(event.regionId()).isEqualTo(REGION);
         assertThat(event.actions().kinds()).containsExactly(ManifestAction.Kind.EDIT);
@@ -188,7 +217,10 @@ class PendingManifestHookTest {
         receipt.discard();
 
         assertThatThrownBy(receipt::fire).isInstanceOf(IllegalStateException.class);
-        assertThat(hook.versions()).containsExactly(1L);
+        // The discarded version is skipped, so the next one is not held back waiting for it.
+        committer.commit(addFile(REGION));
+        drain();
+        assertThat(hook.versions()).containsExactly(1L, 3L);
     }
 
     @Test
@@ -227,6 +259,7 @@ class PendingManifestHookTest {
 
         committer.get().commit(addFile(REGION));
 
+        drain();
         assertThat(committedByOtherThread.get()).isEqualTo(3L);
         assertThat(committer.get().current().partitionExpr()).contains("from-hook");
     }
@@ -245,7 +278,9 @@ class PendingManifestHookTest {
             }
         };
         RecordingHook recorder = new RecordingHook("b-recorder");
-        RegionHooks hooks = RegionHooks.of(List.of(throwing, recorder));
+        RegionHooks hooks = RegionHooks.of(List.of(throwing, recorder),
+                Map.of("hooks.a-throwing.retry.limit", "1", "hooks.a-throwing.backoff.initial.ms", "1"));
+        opened.add(hooks);
         ManifestCommitter committer = ManifestCommitter.create(new LocalFileIO(), dir.resolve("r"), metadata(REGION), hooks,
                 ManifestOptions.DEFAULT);
 
@@ -254,8 +289,18 @@ class PendingManifestHookTest {
         assertThat(version).isEqualTo(2);
         assertThat(committer.current().files()).hasSize(1);
         assertThat(ManifestCommitter.read(new LocalFileIO(), dir.resolve("r"), REGION)).isEqualTo(committer.current());
+        assertThat(hooks.dispatchers().get(1).drain(WAIT)).isTrue();
         assertThat(recorder.versions()).containsExactly(1L, 2L);
-        assertThat(hooks.stats()).containsExactly(new HookStats("a-throwing", 0, 2), new HookStats("b-recorder", 2, 0));
+        // Version 1 failed, was retried once, failed again: quarantined, version 2 kept for a re-enable.
+        assertThat(hooks.drain(WAIT)).isFalse();
+        List<HookMetrics> metrics = hooks.metrics();
+        assertThat(metrics.get(0).name()).isEqualTo("a-throwing");
+        assertThat(metrics.get(0).quarantined()).isTrue();
+        assertThat(metrics.get(0).failed()).isEqualTo(2);
+        assertThat(metrics.get(0).retried()).isEqualTo(1);
+        assertThat(metrics.get(0).deliveredVersions()).containsEntry(REGION, 0L);
+        assertThat(metrics.get(1).delivered()).isEqualTo(2);
+        assertThat(metrics.get(1).failed()).isZero();
     }
 
     @Test

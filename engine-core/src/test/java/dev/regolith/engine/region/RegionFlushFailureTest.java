@@ -38,13 +38,18 @@ class RegionFlushFailureTest {
 
     private final TestingFileIO io = new TestingFileIO();
     private final RecordingHook hook = new RecordingHook("recorder");
+    private final RegionHooks hooks = RegionHooks.of(List.of(hook));
+
+    private void drain() {
+        assertThat(hooks.drain(java.time.Duration.ofSeconds(30))).as("hooks drained").isTrue();
+    }
     private Wal wal;
     private Region region;
 
     @BeforeEach
     void createRegion() {
         wal = Wal.open(io, dir.resolve("wal"), WalOptions.DEFAULT);
-        region = Region.create(metadata(REGION), dir.resolve(REGION.toString()), io, wal, RegionHooks.of(List.of(hook)),
+        region = Region.create(metadata(REGION), dir.resolve(REGION.toString()), io, wal, hooks,
                 new WriteBuffer(1L << 30, Duration.ofSeconds(1), () -> { }),
                 new Region.RegionSettings(1L << 30, SstWriteOptions.DEFAULT, ManifestOptions.DEFAULT, CompactionOptions.DEFAULT,
                         ignored -> { }, ignored -> { }, ignored -> { }));
@@ -54,6 +59,7 @@ class RegionFlushFailureTest {
     @AfterEach
     void closeWal() {
         wal.close();
+        hooks.close();
     }
 
     private List<String> sstFiles() throws Exception {
@@ -81,6 +87,7 @@ class RegionFlushFailureTest {
 
         assertThat(sstFiles()).isEmpty();
         assertThat(rows()).isEqualTo(2);
+        drain();
         assertThat(hook.sstEvents()).isEmpty();
         region.flush();
         assertThat(sstFiles()).hasSize(1);
@@ -98,10 +105,13 @@ class RegionFlushFailureTest {
         assertThat(region.manifest().files()).isEmpty();
         assertThat(rows()).isEqualTo(2);
         // The hooks were told the file was written; no manifest update names it.
+        drain();
         assertThat(hook.sstEvents()).hasSize(1);
+        drain();
         assertThat(hook.versions()).containsExactly(1L);
         region.flush();
         assertThat(region.manifest().files()).hasSize(1);
+        drain();
         assertThat(hook.versions()).containsExactly(1L, 2L);
     }
 }

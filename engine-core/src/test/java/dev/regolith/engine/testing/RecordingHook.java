@@ -2,6 +2,7 @@ package dev.regolith.engine.testing;
 
 import dev.regolith.hooks.spi.FilesRemovedEvent;
 import dev.regolith.hooks.spi.ManifestUpdatedEvent;
+import dev.regolith.hooks.spi.ReconcileEvent;
 import dev.regolith.hooks.spi.RegionClosedEvent;
 import dev.regolith.hooks.spi.RegionDroppedEvent;
 import dev.regolith.hooks.spi.RegionOpenedEvent;
@@ -17,6 +18,7 @@ public class RecordingHook implements RegionHook {
     private final String name;
     private final int priority;
     private final List<Object> events = new ArrayList<>();
+    private final List<String> threads = new ArrayList<>();
     private volatile Consumer<ManifestUpdatedEvent> onUpdate = event -> { };
 
     public RecordingHook(String name) {
@@ -51,6 +53,11 @@ public class RecordingHook implements RegionHook {
     }
 
     @Override
+    public void onReconcile(ReconcileEvent event) {
+        record(event);
+    }
+
+    @Override
     public void onSstFilesWritten(SstFilesWrittenEvent event) {
         record(event);
     }
@@ -78,6 +85,7 @@ public class RecordingHook implements RegionHook {
     private void record(Object event) {
         synchronized (events) {
             events.add(event);
+            threads.add(Thread.currentThread().getName());
         }
     }
 
@@ -91,6 +99,7 @@ public class RecordingHook implements RegionHook {
     public void clear() {
         synchronized (events) {
             events.clear();
+            threads.clear();
         }
     }
 
@@ -116,6 +125,13 @@ public class RecordingHook implements RegionHook {
                     .filter(event -> event instanceof ManifestUpdatedEvent || event instanceof SstFilesWrittenEvent)
                     .map(event -> event instanceof ManifestUpdatedEvent update ? "manifest@" + update.manifestVersion() : "sst")
                     .toList();
+        }
+    }
+
+    /** The thread names the hook was called on, in order. */
+    public List<String> threads() {
+        synchronized (events) {
+            return List.copyOf(threads);
         }
     }
 

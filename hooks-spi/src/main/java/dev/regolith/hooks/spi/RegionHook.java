@@ -109,6 +109,16 @@ public interface RegionHook extends AutoCloseable {
     }
 
     /**
+     * The hook fell further behind a region than the manifest keeps deltas for (see
+     * {@link ReconcileEvent}): instead of the versions it missed, it gets the whole manifest state
+     * once, in their place in the region's order. Comes only while a region is opened, so an
+     * {@link #onRegionOpened} with the same state follows it; a hook that reconciles there already
+     * may leave this method alone.
+     */
+    default void onReconcile(ReconcileEvent event) {
+    }
+
+    /**
      * A region was created or opened (after a create, this follows the version-1
      * {@link #onManifestUpdated}). Carries the whole manifest state for reconciling.
      */

@@ -1,23 +1,24 @@
-package dev.regolith.engine.hook;
+package dev.regolith.engine.api;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.regolith.engine.api.RegionId;
 import java.util.Map;
 
 /**
- * A snapshot of one hook's delivery counters, taken by {@link HookDispatcher#metrics()}.
+ * A snapshot of one hook's delivery counters, taken by the engine ({@link Engine#hookMetrics()}).
  *
  * <p>{@code delivered}, {@code failed}, {@code slow} and {@code latency} count every callback the
- * dispatcher ran ({@code onManifestUpdated} and {@code onSstFilesWritten}); the other fields are
- * about manifest updates only.
+ * hook's dispatcher ran (manifest updates, reconciles, lifecycle events and
+ * {@code onSstFilesWritten}); {@code retried}, {@code duplicates}, {@code lag} and
+ * {@code deliveredVersions} are about the versioned stream of manifest updates only. All counters
+ * start at zero when the engine opens.
  *
  * @param name the hook's name
  * @param delivered callbacks that returned normally
  * @param failed callbacks that threw (each attempt counts)
  * @param retried retries of a failed {@code onManifestUpdated}
  * @param coalesced events merged into an adjacent pending event of their region because the queue
- *     was full
+ *     was full (backpressure: nothing is dropped, several versions reach the hook as one event)
  * @param duplicates events ignored because every version they cover was already delivered
  * @param slow callbacks that ran longer than the deadline
  * @param quarantined whether the hook is quarantined now: nothing is delivered to it until it is
