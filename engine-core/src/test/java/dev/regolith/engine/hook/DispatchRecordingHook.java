@@ -5,8 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.regolith.engine.api.ManifestAction;
 import dev.regolith.engine.api.ManifestActionList;
 import dev.regolith.engine.api.RegionId;
+import dev.regolith.hooks.spi.FilesRemovedEvent;
 import dev.regolith.hooks.spi.ManifestUpdatedEvent;
+import dev.regolith.hooks.spi.ReconcileEvent;
+import dev.regolith.hooks.spi.RegionClosedEvent;
+import dev.regolith.hooks.spi.RegionDroppedEvent;
 import dev.regolith.hooks.spi.RegionHook;
+import dev.regolith.hooks.spi.RegionOpenedEvent;
 import dev.regolith.hooks.spi.SstFilesWrittenEvent;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +45,7 @@ final class DispatchRecordingHook implements RegionHook {
     private final AtomicInteger maxInFlightPerRegion = new AtomicInteger();
     private final Map<RegionId, List<ManifestUpdatedEvent>> delivered = new ConcurrentHashMap<>();
     private final List<ManifestUpdatedEvent> calls = new ArrayList<>();
+    private final Map<RegionId, List<String>> streams = new ConcurrentHashMap<>();
     private final Set<String> threads = ConcurrentHashMap.newKeySet();
     private volatile Behavior behavior = event -> { };
     private volatile SstBehavior sstBehavior = event -> { };
@@ -74,6 +80,8 @@ final class DispatchRecordingHook implements RegionHook {
             }
             behavior.run(event);
             delivered.computeIfAbsent(event.regionId(), region -> new ArrayList<>()).add(event);
+            stream(event.regionId(), event.firstVersion() == event.manifestVersion() ? "v" + event.manifestVersion()
+                    : "v" + event.firstVersion() + "-" + event.manifestVersion());
         }
         catch (RuntimeException e) {
             throw e;
@@ -97,6 +105,49 @@ final class DispatchRecordingHook implements RegionHook {
         }
         catch (Exception e) {
             throw new RuntimeException(e);
+        }
+    }
+
+    @Override
+    public void onReconcile(ReconcileEvent event) {
+        stream(event.regionId(), "reconcile " + event.firstVersion() + "-" + event.manifestVersion());
+    }
+
+    @Override
+    public void onRegionOpened(RegionOpenedEvent event) {
+        stream(event.regionId(), "opened");
+    }
+
+    @Override
+    public void onRegionClosed(RegionClosedEvent event) {
+        stream(event.regionId(), "closed");
+    }
+
+    @Override
+    public void onRegionDropped(RegionDroppedEvent event) {
+        stream(event.regionId(), "dropped");
+    }
+
+    @Override
+    public void onFilesRemoved(FilesRemovedEvent event) {
+        stream(event.regionId(), "removed" + event.fileIds().size());
+    }
+
+    private void stream(RegionId region, String entry) {
+        List<String> stream = streams.computeIfAbsent(region, id -> new ArrayList<>());
+        synchronized (stream) {
+            stream.add(entry);
+        }
+    }
+
+    /**
+     * Everything delivered for {@code region}, in order: {@code v3} or {@code v3-5} for updates,
+     * {@code reconcile 4-9}, {@code opened}, {@code closed}, {@code dropped}, {@code removed<n files>}.
+     */
+    List<String> stream(RegionId region) {
+        List<String> stream = streams.getOrDefault(region, List.of());
+        synchronized (stream) {
+            return List.copyOf(stream);
         }
     }
 

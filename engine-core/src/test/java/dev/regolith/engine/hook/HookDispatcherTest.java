@@ -9,8 +9,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.regolith.engine.api.HookMetrics;
+import dev.regolith.engine.api.FileId;
 import dev.regolith.engine.api.RegionId;
+import dev.regolith.hooks.spi.FilesRemovedEvent;
 import dev.regolith.hooks.spi.ManifestUpdatedEvent;
+import dev.regolith.hooks.spi.RegionClosedEvent;
+import dev.regolith.hooks.spi.RegionDroppedEvent;
 import dev.regolith.hooks.spi.SstFilesWrittenEvent;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -563,5 +567,114 @@ class HookDispatcherTest {
         assertThat(dispatcher.drain(WAIT)).isFalse();
         assertThat(dispatcher.metrics().deliveredVersions()).containsEntry(A, 0L);
         assertThat(hook.calls()).containsExactly(event(A, 1));
+    }
+
+    private static FilesRemovedEvent removed(RegionId region, int files) {
+        return new FilesRemovedEvent(region, java.util.stream.IntStream.range(0, files).mapToObj(i -> FileId.random()).toList());
+    }
+
+    @Test
+    void lifecycleNotesKeepTheirPlaceInTheRegionsStream() throws Exception {
+        CountDownLatch gate = gate();
+        CountDownLatch entered = new CountDownLatch(1);
+        DispatchRecordingHook hook = new DispatchRecordingHook("test").behave(event -> {
+            if (event.manifestVersion() == 1) {
+                entered.countDown();
+                gate.await();
+            }
+        });
+        HookDispatcher dispatcher = dispatcher(hook, HookDeliveryOptions.DEFAULT);
+        dispatcher.start(A, 1);
+        dispatcher.submit(event(A, 1));
+        await(entered);
+
+        dispatcher.submitNote(removed(A, 1)); // after version 1
+        dispatcher.submit(event(A, 2));
+        dispatcher.submitNote(removed(A, 2)); // after version 2
+        dispatcher.submit(event(A, 4)); // 3 is still being committed
+        dispatcher.submitNote(new RegionClosedEvent(A, 4)); // after version 4, so after 3 as well
+        dispatcher.submit(event(A, 3));
+        gate.countDown();
+
+        assertThat(dispatcher.drain(WAIT)).isTrue();
+        assertThat(hook.stream(A)).containsExactly("v1", "removed1", "v2", "removed2", "v3", "v4", "closed");
+        assertThat(dispatcher.metrics().delivered()).isEqualTo(7);
+    }
+
+    @Test
+    void fullQueueMergesFilesRemovedNotesButNeverUpdatesAcrossANote() throws Exception {
+        CountDownLatch gate = gate();
+        CountDownLatch entered = new CountDownLatch(1);
+        DispatchRecordingHook hook = blockedOn(gate, entered);
+        HookDispatcher dispatcher = dispatcher(hook, HookDeliveryOptions.DEFAULT.withQueueSize(1));
+        dispatcher.submit(event(A, 1));
+        await(entered);
+
+        dispatcher.submit(event(A, 2));
+        dispatcher.submitNote(removed(A, 1)); // after 2: version 3 must not merge into 2
+        dispatcher.submit(event(A, 3));
+        dispatcher.submit(event(A, 4)); // merges into 3
+        dispatcher.submitNote(removed(A, 2)); // merges into the first note, which moves to after 4
+        dispatcher.submitNote(removed(A, 3));
+        gate.countDown();
+
+        assertThat(dispatcher.drain(WAIT)).isTrue();
+        assertThat(hook.stream(A)).containsExactly("v1", "v2", "v3-4", "removed6");
+        assertThat(dispatcher.metrics().coalesced()).isEqualTo(3);
+        assertActionsMatchVersions(hook.delivered(A));
+    }
+
+    @Test
+    void regionCreatedAgainAfterADropWaitsForTheOldStream() throws Exception {
+        CountDownLatch gate = gate();
+        CountDownLatch entered = new CountDownLatch(1);
+        DispatchRecordingHook hook = blockedOn(gate, entered);
+        HookDispatcher dispatcher = dispatcher(hook, HookDeliveryOptions.DEFAULT);
+        dispatcher.start(A, 1);
+        dispatcher.submit(event(A, 1));
+        await(entered);
+        dispatcher.submit(event(A, 2));
+        dispatcher.submitNote(new RegionDroppedEvent(A, 2));
+        assertThat(dispatcher.knownHead(A)).as("a dropped region is not known to an open").isEqualTo(-1);
+
+        dispatcher.start(A, 1); // created again
+        dispatcher.submit(event(A, 1));
+        dispatcher.submitNote(new RegionClosedEvent(A, 1));
+        assertThat(dispatcher.drain(Duration.ofMillis(20))).as("the old stream is still blocked").isFalse();
+        gate.countDown();
+
+        assertThat(dispatcher.drain(WAIT)).isTrue();
+        assertThat(hook.stream(A)).containsExactly("v1", "v2", "dropped", "v1", "closed");
+        assertThat(hook.maxInFlightPerRegion()).isEqualTo(1);
+        assertThat(dispatcher.metrics().deliveredVersions()).containsEntry(A, 1L);
+        assertThat(dispatcher.knownHead(A)).isEqualTo(1);
+    }
+
+    @Test
+    void sstCallsOfSeveralHooksShareOneDeadline() {
+        List<HookDispatcher> blocked = new ArrayList<>();
+        CountDownLatch gate = gate();
+        Duration deadline = Duration.ofMillis(600);
+        for (int i = 0; i < 3; i++) {
+            DispatchRecordingHook hook = new DispatchRecordingHook("blocked-" + i).behaveOnSst(event -> gate.await());
+            blocked.add(dispatcher(hook, HookDeliveryOptions.DEFAULT.withDeadline(deadline)));
+        }
+        SstFilesWrittenEvent event = sstEvent(A);
+
+        long start = System.nanoTime();
+        List<HookDispatcher.SstCall> calls = blocked.stream().map(dispatcher -> dispatcher.beginSstFilesWritten(event)).toList();
+        for (int i = 0; i < calls.size(); i++) {
+            blocked.get(i).awaitSstFilesWritten(calls.get(i), start);
+        }
+        long elapsed = System.nanoTime() - start;
+
+        // One after the other they would take three deadlines.
+        assertThat(elapsed).isBetween(deadline.toNanos(), 2 * deadline.toNanos());
+        assertThat(blocked).allSatisfy(dispatcher -> assertThat(dispatcher.metrics().slow()).isEqualTo(1));
+        // While the first call overruns, later calls are queued behind it and nobody waits for them.
+        long again = System.nanoTime();
+        blocked.get(0).deliverSstFilesWritten(event);
+        assertThat(System.nanoTime() - again).isLessThan(deadline.toNanos());
+        assertThat(blocked.get(0).metrics().slow()).isEqualTo(1);
     }
 }
