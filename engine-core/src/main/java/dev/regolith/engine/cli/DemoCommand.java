@@ -3,6 +3,7 @@ package dev.regolith.engine.cli;
 import dev.regolith.engine.RegolithEngine;
 import dev.regolith.engine.api.EngineOptions;
 import dev.regolith.engine.api.FileMeta;
+import dev.regolith.engine.api.HookMetrics;
 import dev.regolith.engine.api.ManifestAction;
 import dev.regolith.engine.api.RegionId;
 import dev.regolith.engine.api.RegionManifest;
@@ -24,6 +25,7 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -71,7 +73,7 @@ final class DemoCommand {
         out.printf(Locale.ROOT, "Regolith demo: %,d cpu rows (%d hosts, one row per host every 10 s) into %s%n", rows, hosts,
                 directory);
         out.println("Hooks installed: " + all.stream().map(RegionHook::name).toList());
-        try (RegolithEngine engine = RegolithEngine.open(options, RegionHooks.of(all))) {
+        try (RegolithEngine engine = RegolithEngine.open(options, RegionHooks.of(all, options.settings()))) {
             engine.createRegion(CpuDataset.metadata(REGION));
 
             long started = System.nanoTime();
@@ -124,6 +126,16 @@ final class DemoCommand {
             double scanSeconds = (System.nanoTime() - scanStarted) / 1e9;
             out.printf(Locale.ROOT, "Scan: %,d rows read back in %.2f s (%,.0f rows/s); expected %,d: %s%n", scanned,
                     scanSeconds, scanned / scanSeconds, rows, scanned == rows ? "OK" : "MISMATCH");
+            boolean drained = engine.drainHooks(Duration.ofSeconds(30));
+            out.println("Hook delivery (each hook on its own threads; drained: " + (drained ? "yes" : "NO, within 30 s") + "):");
+            for (HookMetrics metrics : engine.hookMetrics()) {
+                out.printf(Locale.ROOT, "  %-12s delivered %,d  failed %d  retried %d  coalesced %d  slow %d  quarantined %s  "
+                        + "queue %d  lag %s  cursor %s  latency mean %.3f ms p99 %.3f ms max %.3f ms%n", metrics.name(),
+                        metrics.delivered(), metrics.failed(), metrics.retried(), metrics.coalesced(), metrics.slow(),
+                        metrics.quarantined() ? "YES" : "no", metrics.queueDepth(), metrics.lag().getOrDefault(REGION, 0L),
+                        metrics.deliveredVersions().getOrDefault(REGION, 0L), metrics.latency().meanNanos() / 1e6,
+                        metrics.latency().p99Nanos() / 1e6, metrics.latency().maxNanos() / 1e6);
+            }
             out.println("Hook events seen:");
             events.lines().forEach(line -> out.println("  " + line));
             Path audit = directory.resolve("audit-log.jsonl");

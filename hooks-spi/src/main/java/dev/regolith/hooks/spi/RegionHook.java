@@ -13,30 +13,41 @@ package dev.regolith.hooks.spi;
  * delivers events, and calls {@link #close()} once when the engine shuts down. Hooks are ordered by
  * {@link #priority()} (ascending), then by {@link #name()}; names must be unique within an engine.
  *
- * <h2>Threading and locks</h2>
- * <ul>
- *   <li>No engine lock is held while a callback runs. This is enforced: the receipt that carries a
- *       manifest update refuses to be fired on a thread that holds the region's manifest write
- *       lock. A callback may therefore read the region, write to it, or wait for another thread
- *       that commits to it. One limit remains until hooks get their own executors: a callback
- *       must not <em>wait for</em> another thread that flushes, compacts or builds indexes of the
- *       same region, because that thread waits for the operation delivering the callback (calling
- *       {@code flush} on the callback's own thread is fine).</li>
- *   <li>Callbacks may arrive on any engine thread, and callbacks for different regions may run
- *       concurrently, so an implementation must be thread-safe.</li>
- *   <li>In this version {@code onSstFilesWritten} runs on the flushing thread and
- *       {@code onManifestUpdated} on the thread that committed the change, right after it
- *       released the lock; two commits to one region racing on different threads may therefore
- *       reach a hook out of version order. Use {@link ManifestUpdatedEvent#manifestVersion()} to
- *       detect that. Per-hook executors with strict per-region ordering are the next step of the
- *       delivery design.</li>
- * </ul>
+ * <h2>Delivery guarantees</h2>
+ * Each hook has its own threads; the engine only hands it events. In detail (see
+ * {@code docs/hooks.md} for the configuration keys):
+ * <ol>
+ *   <li><b>Order.</b> For each (hook, region), {@link #onManifestUpdated} (and
+ *       {@link #onReconcile}) come in strictly increasing manifest version, without gaps, one
+ *       callback at a time. The lifecycle callbacks ({@link #onRegionOpened},
+ *       {@link #onRegionClosed}, {@link #onRegionDropped}, {@link #onFilesRemoved}) take their
+ *       place in the same per-region stream. Different regions are delivered in parallel, so an
+ *       implementation must be thread-safe across regions.</li>
+ *   <li><b>No loss, at least once.</b> The engine keeps a durable cursor per (hook, region): the
+ *       last version delivered. When a region is opened, every version committed after the cursor
+ *       is delivered again from the manifest on disk, so after a crash a hook may see a version
+ *       twice: de-duplicate with {@link ManifestUpdatedEvent#idempotencyKey()} or the last version
+ *       applied. A hook further behind than the manifest keeps deltas gets one
+ *       {@link #onReconcile} instead.</li>
+ *   <li><b>Never blocks the engine.</b> A commit only queues its notification. Each hook's queue
+ *       is bounded: when it is full, a region's pending events are merged into one that covers
+ *       several versions (nothing is dropped).</li>
+ *   <li><b>Never breaks the engine.</b> An exception (or error other than
+ *       {@link VirtualMachineError}) from a callback is caught; the event is retried with
+ *       exponential backoff up to a limit, then the hook is quarantined (receives nothing, keeps
+ *       its cursors, one error logged) until it is re-enabled. A callback that overruns its
+ *       deadline is reported as slow, not interrupted, and holds up nothing but this hook's
+ *       region.</li>
+ *   <li>{@link #onSstFilesWritten} runs before the commit, outside every lock, on the hook's own
+ *       thread, and the flush waits for it at most the deadline; its failure never fails the
+ *       flush.</li>
+ * </ol>
  *
- * <h2>Failures</h2>
- * An exception (or error other than {@link VirtualMachineError}) thrown by a callback does nothing
- * to the engine: it is caught, logged with the hook's name and region, and counted in the hook's
- * metrics. The commit that produced the event stays committed and the other hooks still receive
- * the event.
+ * <h2>Threading and locks</h2>
+ * No engine lock is held while a callback runs, and callbacks never run on an engine thread. A
+ * callback may therefore read the region, write to it, flush it, or wait for another thread that
+ * does. It must not wait for the engine to drain or close its hooks: that would wait for the
+ * callback itself.
  *
  * <h2>Coverage</h2>
  * Which operations fire which callback, how often, and with which action kinds (a test runs every
@@ -63,7 +74,7 @@ package dev.regolith.hooks.spi;
  *   <tr><td>Follower open, sync, close</td><td>-</td><td>- (followers author no change)</td><td>- (no hook fires on a follower)</td></tr>
  *   <tr><td>Checkpoint, manifest cleanup</td><td>-</td><td>- (not a logical change)</td><td>-</td></tr>
  *   <tr><td>Drop region</td><td>-</td><td>once: REMOVE</td><td>onRegionDropped, after the directory is deleted</td></tr>
- *   <tr><td>Open region (WAL replay)</td><td>-</td><td>-</td><td>onRegionOpened, with the manifest state</td></tr>
+ *   <tr><td>Open region (WAL replay)</td><td>-</td><td>- (only versions the hook missed, see Delivery guarantees)</td><td>onRegionOpened, with the manifest state</td></tr>
  *   <tr><td>Close region</td><td>-</td><td>-</td><td>onRegionClosed</td></tr>
  *   <tr><td>Failed flush, compaction or commit</td><td>possibly (files then deleted)</td><td>-</td><td>-</td></tr>
  * </table>
@@ -137,7 +148,10 @@ public interface RegionHook extends AutoCloseable {
     default void onFilesRemoved(FilesRemovedEvent event) {
     }
 
-    /** Called once when the engine shuts down; no event is delivered afterwards. */
+    /**
+     * Called once when the engine shuts down, after the engine gave the hook a bounded time to
+     * catch up; no event is delivered afterwards.
+     */
     @Override
     default void close() {
     }
