@@ -3,6 +3,7 @@ package dev.regolith.engine.cli;
 import dev.regolith.engine.api.FileMeta;
 import dev.regolith.engine.api.RegionId;
 import dev.regolith.engine.api.RegionManifest;
+import dev.regolith.engine.hook.HookCursorStore;
 import dev.regolith.engine.io.LocalFileIO;
 import dev.regolith.engine.manifest.ManifestCommitter;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -73,6 +75,13 @@ final class InspectCommand {
                     manifest.flushedEntryId(), manifest.flushedSequence());
             out.printf("  columns: %s%n", manifest.metadata().columns().stream()
                     .map(column -> column.name() + " " + column.dataType() + " " + column.semanticType()).toList());
+            Map<String, Long> cursors = hookCursors(directory, manifest.regionId());
+            if (!cursors.isEmpty()) {
+                out.printf("  hook cursors (last version delivered): %s%n", cursors.entrySet().stream()
+                        .map(cursor -> cursor.getKey() + " " + cursor.getValue() + " (behind by "
+                                + (manifest.manifestVersion() - cursor.getValue()) + ")")
+                        .toList());
+            }
             out.printf("  %d SST file(s), %d rows%n", manifest.files().size(), rows);
             for (FileMeta file : manifest.files().values()) {
                 out.printf("  %s.parquet  level %d  %d rows  %d row group(s)  %d bytes  time %d..%d  max sequence %d%s%n",
@@ -81,6 +90,11 @@ final class InspectCommand {
                         file.index().map(index -> "  index " + index.columns()).orElse(""));
             }
         }
+    }
+
+    /** The hooks' durable cursors of a region (persisted at most one interval behind what was delivered). */
+    private static Map<String, Long> hookCursors(Path directory, RegionId region) {
+        return new HookCursorStore(new LocalFileIO(), region, directory.resolve(region.toString())).readAll();
     }
 
     private void printJson(List<RegionManifest> manifests) {

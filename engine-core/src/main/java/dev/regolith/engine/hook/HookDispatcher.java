@@ -665,8 +665,10 @@ public final class HookDispatcher implements AutoCloseable {
         scheduler.shutdownNow();
         boolean stopped;
         try {
-            stopped = executor.awaitTermination(Math.max(0, timeoutNanos - (System.nanoTime() - started)), TimeUnit.NANOSECONDS)
-                    && sstExecutor.awaitTermination(Math.max(0, timeoutNanos - (System.nanoTime() - started)),
+            // Idle threads exit at shutdown, but not instantly: give them a moment even when the budget is spent.
+            long grace = drained ? TimeUnit.MILLISECONDS.toNanos(200) : 0;
+            stopped = executor.awaitTermination(Math.max(grace, timeoutNanos - (System.nanoTime() - started)), TimeUnit.NANOSECONDS)
+                    && sstExecutor.awaitTermination(Math.max(grace, timeoutNanos - (System.nanoTime() - started)),
                             TimeUnit.NANOSECONDS);
         }
         catch (InterruptedException e) {
