@@ -1,5 +1,7 @@
 package dev.regolith.benchmarks;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.regolith.engine.api.ColumnSchema;
 import dev.regolith.engine.api.DataType;
 import dev.regolith.engine.api.FileId;
@@ -80,8 +82,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(2)
 public class ReceiptBenchmark {
 
-    private static final RegionId REGION = RegionId.of(1024, 1);
-    private static final RegionMetadata METADATA = new RegionMetadata(REGION, List.of(
+    static final RegionId REGION = RegionId.of(1024, 1);
+    static final RegionMetadata METADATA = new RegionMetadata(REGION, List.of(
             ColumnSchema.tag("host", 1, DataType.STRING),
             ColumnSchema.field("cpu", 2, DataType.FLOAT64),
             ColumnSchema.timeIndex("ts", 0, DataType.TIMESTAMP_MILLIS)));
@@ -138,29 +140,16 @@ public class ReceiptBenchmark {
         ManifestCommitter committer;
         final FileChurn churn = new FileChurn();
         private final List<CountingHook> installed = new ArrayList<>();
-        private Path tempDirectory;
+        private ManifestStorage manifestStorage;
 
         @Setup(Level.Trial)
         public void setUp() throws IOException {
             for (int i = 0; i < hooks; i++) {
                 installed.add(new CountingHook("noop-" + i));
             }
-            FileIO io;
-            Path directory;
-            switch (storage) {
-                case "memory" -> {
-                    io = new InMemoryFileIO();
-                    directory = Path.of("/regolith-bench", REGION.toString(), "manifest");
-                }
-                case "local" -> {
-                    io = new LocalFileIO();
-                    tempDirectory = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")),
-                            "regolith-receipt-bench-");
-                    directory = tempDirectory.resolve(REGION.toString()).resolve("manifest");
-                }
-                default -> throw new IllegalArgumentException("Unknown storage " + storage + ": use memory or local");
-            }
-            committer = ManifestCommitter.create(io, directory, METADATA, RegionHooks.of(installed), ManifestOptions.DEFAULT);
+            manifestStorage = ManifestStorage.create(storage, "regolith-receipt-bench-");
+            committer = ManifestCommitter.create(manifestStorage.io(), manifestStorage.directory(), METADATA,
+                    RegionHooks.of(installed), ManifestOptions.DEFAULT);
         }
 
         @TearDown(Level.Trial)
@@ -173,9 +162,7 @@ public class ReceiptBenchmark {
                             + hook.lastVersion + ", expected " + versions);
                 }
             }
-            if (tempDirectory != null) {
-                deleteRecursively(tempDirectory);
-            }
+            manifestStorage.delete();
         }
     }
 
@@ -223,10 +210,41 @@ public class ReceiptBenchmark {
         return merged;
     }
 
-    private static void deleteRecursively(Path root) throws IOException {
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
+    /**
+     * Where a benchmark keeps its region's manifest: {@code memory} ({@link InMemoryFileIO}) or
+     * {@code local} ({@link LocalFileIO} in a fresh temporary directory, removed by
+     * {@link #delete()}).
+     *
+     * @param temporaryDirectory the directory to remove afterwards; null for {@code memory}
+     */
+    record ManifestStorage(FileIO io, Path directory, Path temporaryDirectory) {
+
+        ManifestStorage {
+            requireNonNull(io, "io is null");
+            requireNonNull(directory, "directory is null");
+        }
+
+        static ManifestStorage create(String storage, String temporaryPrefix) throws IOException {
+            return switch (storage) {
+                case "memory" -> new ManifestStorage(new InMemoryFileIO(),
+                        Path.of("/regolith-bench", REGION.toString(), "manifest"), null);
+                case "local" -> {
+                    Path temporary = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), temporaryPrefix);
+                    yield new ManifestStorage(new LocalFileIO(), temporary.resolve(REGION.toString()).resolve("manifest"),
+                            temporary);
+                }
+                default -> throw new IllegalArgumentException("Unknown storage " + storage + ": use memory or local");
+            };
+        }
+
+        void delete() throws IOException {
+            if (temporaryDirectory == null) {
+                return;
+            }
+            try (Stream<Path> paths = Files.walk(temporaryDirectory)) {
+                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(path);
+                }
             }
         }
     }
