@@ -10,7 +10,6 @@ import dev.regolith.engine.api.EngineOptions;
 import dev.regolith.engine.api.HookMetrics;
 import dev.regolith.engine.api.WriteBatch;
 import dev.regolith.engine.hook.HookCursorStore;
-import dev.regolith.engine.hook.HookDispatcher;
 import dev.regolith.engine.hook.HookMBeans;
 import dev.regolith.engine.hook.RegionHooks;
 import dev.regolith.engine.io.LocalFileIO;
@@ -76,10 +75,6 @@ class HookDeliveryTest {
         engine.flush(REGION);
     }
 
-    private static HookDispatcher dispatcher(RegolithEngine engine, String name) {
-        return engine.hooks().dispatchers().stream().filter(dispatcher -> dispatcher.name().equals(name)).findFirst().orElseThrow();
-    }
-
     private static HookMetrics metrics(RegolithEngine engine, String name) {
         return engine.hookMetrics().stream().filter(metrics -> metrics.name().equals(name)).findFirst().orElseThrow();
     }
@@ -112,7 +107,7 @@ class HookDeliveryTest {
 
         long head = engine.manifest(REGION).manifestVersion();
         assertThat(head).isEqualTo(41);
-        assertThat(dispatcher(engine, "other").drain(WAIT)).as("the other hook is not held up").isTrue();
+        assertThat(engine.hooks().drain("other", WAIT)).as("the other hook is not held up").isTrue();
         assertThat(other.versions(REGION)).isEqualTo(versions(1, head));
         assertThat(other.updates(REGION)).allSatisfy(event -> assertThat(event.firstVersion()).isEqualTo(event.manifestVersion()));
         assertThat(engine.drainHooks(Duration.ofMillis(50))).as("drain times out while a hook is blocked").isFalse();
@@ -158,7 +153,7 @@ class HookDeliveryTest {
         assertThat(quarantined.deliveredVersions()).containsEntry(REGION, 0L);
         assertThat(failing.updateCalls()).as("version 1, then two retries; nothing after the quarantine").isEqualTo(3);
         assertThat(engine.manifest(REGION).manifestVersion()).isEqualTo(6);
-        assertThat(dispatcher(engine, "other").drain(WAIT)).isTrue();
+        assertThat(engine.hooks().drain("other", WAIT)).isTrue();
         assertThat(other.versions(REGION)).isEqualTo(versions(1, 6));
         HookMetrics untouched = metrics(engine, "other");
         assertThat(untouched.failed()).isZero();

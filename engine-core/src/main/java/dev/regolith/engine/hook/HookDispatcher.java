@@ -26,7 +26,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -96,8 +95,26 @@ public final class HookDispatcher implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(HookDispatcher.class);
 
+    /**
+     * How long an event of an idle region waits before a delivery thread is woken for it. Waking a
+     * thread per commit would cost the committer more than the commit at high rates; lingering
+     * lets one wake-up deliver every event committed meanwhile, for at most this much latency.
+     */
+    static final long LINGER_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
+
+    /** How many events of one region a thread delivers before it lets other regions have it. */
+    private static final int BATCH = 256;
+
     /** The dispatcher whose delivery thread the current thread is, if any. */
     private static final ThreadLocal<HookDispatcher> OWNER = new ThreadLocal<>();
+
+    /** Set on the engine's fan-out thread, which hands over batches that already waited. */
+    private static final ThreadLocal<Boolean> FAN_OUT = new ThreadLocal<>();
+
+    /** Marks the current thread as {@link RegionHooks}' fan-out thread: submits from it wake a delivery thread at once. */
+    static void markFanOutThread() {
+        FAN_OUT.set(Boolean.TRUE);
+    }
 
     private final RegionHook hook;
     private final String name;
@@ -126,7 +143,9 @@ public final class HookDispatcher implements AutoCloseable {
     private long coalesced;
     private long duplicates;
     private long slow;
-    private long sstDropped;
+    /** The callbacks running now, for the deadline watchdog. */
+    private final List<Call> running = new ArrayList<>();
+    private boolean watching;
 
     /**
      * A dispatcher for {@code hook}, which must already be initialized. Threads are started on
@@ -149,8 +168,6 @@ public final class HookDispatcher implements AutoCloseable {
         sstExecutor.allowCoreThreadTimeOut(true);
         this.scheduler = new ScheduledThreadPoolExecutor(1, threads("regolith-hook-" + name + "-scheduler", false, null),
                 new ThreadPoolExecutor.DiscardPolicy());
-        // Every callback schedules a deadline watch and cancels it when it returns: drop those at once.
-        scheduler.setRemoveOnCancelPolicy(true);
     }
 
     public String name() {
@@ -474,7 +491,6 @@ public final class HookDispatcher implements AutoCloseable {
             wait = sstOverrunning == 0;
             if (!wait && sstExecutor.getQueue().size() >= options.queueSize()) {
                 failed++;
-                sstDropped++;
                 log.warn("Hook {} has {} onSstFilesWritten calls queued behind one that overran its deadline; the call for "
                         + "region {} ({} files) is dropped", name, sstExecutor.getQueue().size(), event.regionId(),
                         event.files().size());
@@ -770,6 +786,27 @@ public final class HookDispatcher implements AutoCloseable {
      * ready, and hands over to the region's next incarnation once it is done.
      */
     private void dispatch(RegionState state) {
+        if (advance(state)) {
+            return;
+        }
+        if (state.scheduled || quarantined || closed || !state.isReady()) {
+            return;
+        }
+        state.scheduled = true;
+        if (OWNER.get() == this || FAN_OUT.get() != null) {
+            executor.execute(() -> deliver(state)); // a delivery thread, awake anyway, or a batch that lingered already
+        }
+        else {
+            // From a committer: wait a moment so one thread hand-off delivers the whole burst that follows.
+            scheduler.schedule(() -> executor.execute(() -> deliver(state)), LINGER_NANOS, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * Moves the cursor past skipped versions at the head; hands over to the region's next
+     * incarnation if this one is done (then returns true: this state has nothing more to do).
+     */
+    private boolean advance(RegionState state) {
         while (state.inFlight == null) {
             Map.Entry<Long, Pending> head = state.pending.firstEntry();
             if (head == null || head.getKey() != state.next || head.getValue().kind != Kind.SKIP || state.noteDue()) {
@@ -785,17 +822,39 @@ public final class HookDispatcher implements AutoCloseable {
             state.successor = null;
             successor.predecessor = null;
             dispatch(successor);
-            return;
+            return true;
         }
-        if (state.scheduled || quarantined || closed || !state.isReady()) {
-            return;
-        }
-        state.scheduled = true;
-        executor.execute(() -> deliverNext(state));
+        return false;
     }
 
-    /** Runs on a delivery thread: one callback for the region, then hands the region on. */
-    private void deliverNext(RegionState state) {
+    /**
+     * Runs on a delivery thread: the region's ready events, one callback at a time, up to
+     * {@link #BATCH} of them; then the region goes back to the executor's queue so other regions
+     * get the thread too. Delivering what is ready in one go means a busy hook costs one thread
+     * hand-off per burst, not one per event.
+     */
+    private void deliver(RegionState state) {
+        for (int delivered = 0; delivered < BATCH; delivered++) {
+            if (!deliverOne(state)) {
+                return;
+            }
+        }
+        lock.lock();
+        try {
+            state.scheduled = false;
+            dispatch(state);
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * One callback for the region. Returns true if it succeeded and the region's next event is
+     * ready, the region staying scheduled on this thread; false if the region was let go
+     * (nothing ready, a retry scheduled, quarantine, close).
+     */
+    private boolean deliverOne(RegionState state) {
         Pending entry;
         Object event;
         Call call;
@@ -803,7 +862,7 @@ public final class HookDispatcher implements AutoCloseable {
         try {
             if (quarantined || closed || !state.isReady()) {
                 state.scheduled = false;
-                return;
+                return false;
             }
             if (state.inFlight == null) {
                 state.inFlight = state.noteDue() ? state.notes.pollFirst() : state.pending.pollFirstEntry().getValue();
@@ -811,14 +870,14 @@ public final class HookDispatcher implements AutoCloseable {
             }
             entry = state.inFlight;
             event = entry.event(state.region);
-            call = new Call(state.region, entry);
-            call.watch = scheduler.schedule(() -> watch(call), deadlineNanos, TimeUnit.NANOSECONDS);
+            call = new Call(state.region, entry, System.nanoTime());
+            running.add(call);
+            watchOverruns();
         }
         finally {
             lock.unlock();
         }
 
-        long start = System.nanoTime();
         Throwable failure = null;
         try {
             entry.kind.deliver(hook, event);
@@ -827,7 +886,7 @@ public final class HookDispatcher implements AutoCloseable {
             lock.lock();
             try {
                 // The event stays in flight: the region's next submit or a re-enable hands it out again.
-                call.finish();
+                running.remove(call);
                 state.scheduled = false;
             }
             finally {
@@ -838,17 +897,18 @@ public final class HookDispatcher implements AutoCloseable {
         catch (Throwable e) {
             failure = e;
         }
-        long nanos = System.nanoTime() - start;
+        long nanos = System.nanoTime() - call.started;
 
         Outcome outcome;
         long backoffNanos = 0;
         int attempts;
         boolean slowAtEnd;
+        boolean goOn = false;
         lock.lock();
         try {
-            call.finish();
+            running.remove(call);
             latency.record(nanos);
-            // The watchdog may have been late (a busy scheduler): an overrun is counted either way, once.
+            // The watchdog may not have come round yet: an overrun is counted either way, once.
             slowAtEnd = !call.reportedSlow && nanos > deadlineNanos;
             if (slowAtEnd) {
                 call.reportedSlow = true;
@@ -864,9 +924,14 @@ public final class HookDispatcher implements AutoCloseable {
                 }
                 state.inFlight = null;
                 state.attempts = 0;
-                state.scheduled = false;
                 progress.signalAll();
-                dispatch(state);
+                if (!advance(state) && !quarantined && !closed && state.isReady()) {
+                    goOn = true; // stays scheduled: this thread delivers the next event
+                }
+                else {
+                    state.scheduled = false;
+                    dispatch(state);
+                }
                 outcome = Outcome.DELIVERED;
                 attempts = 0;
             }
@@ -881,7 +946,7 @@ public final class HookDispatcher implements AutoCloseable {
                     retried++;
                     backoffNanos = options.backoffNanos(attempts);
                     // The region stays scheduled through the backoff, so nothing overtakes the failed event.
-                    scheduler.schedule(() -> executor.execute(() -> deliverNext(state)), backoffNanos, TimeUnit.NANOSECONDS);
+                    scheduler.schedule(() -> executor.execute(() -> deliver(state)), backoffNanos, TimeUnit.NANOSECONDS);
                     outcome = Outcome.RETRY;
                 }
                 else {
@@ -895,11 +960,9 @@ public final class HookDispatcher implements AutoCloseable {
         finally {
             lock.unlock();
         }
-        String callback = entry.kind.callback(event);
-        String subject = entry.describe(state.region);
         if (slowAtEnd) {
             log.warn("Hook {} spent {} ms in {} for {}, longer than its deadline of {} ms", name, TimeUnit.NANOSECONDS.toMillis(nanos),
-                    callback, subject, options.deadline().toMillis());
+                    call.callback(), call.subject(), options.deadline().toMillis());
         }
         switch (outcome) {
             case DELIVERED -> {
@@ -909,36 +972,56 @@ public final class HookDispatcher implements AutoCloseable {
                 long backoffMs = TimeUnit.NANOSECONDS.toMillis(backoffNanos);
                 // The stack trace once per event: a hook that is down would repeat it on every retry.
                 if (attempts == 1) {
-                    log.warn(message, name, callback, subject, attempts, options.retryLimit() + 1, backoffMs, failure);
+                    log.warn(message, name, call.callback(), call.subject(), attempts, options.retryLimit() + 1, backoffMs, failure);
                 }
                 else {
-                    log.warn(message + ": {}", name, callback, subject, attempts, options.retryLimit() + 1, backoffMs,
+                    log.warn(message + ": {}", name, call.callback(), call.subject(), attempts, options.retryLimit() + 1, backoffMs,
                             failure.toString());
                 }
             }
             case HELD -> log.warn("Hook {} threw from {} for {}; the hook is quarantined or closed, so the event is kept "
-                    + "undelivered", name, callback, subject, failure);
+                    + "undelivered", name, call.callback(), call.subject(), failure);
             case QUARANTINED -> log.error("Hook {} is QUARANTINED: {} for {} failed {} times (hooks.{}.retry.limit={}). Nothing "
                     + "more is delivered to this hook, for any region, until it is re-enabled; its cursors and pending events are "
-                    + "kept. Last failure:", name, callback, subject, attempts, name, options.retryLimit(), failure);
+                    + "kept. Last failure:", name, call.callback(), call.subject(), attempts, name, options.retryLimit(), failure);
         }
+        return goOn;
     }
 
-    /** Runs on the scheduler when a callback reaches its deadline. */
-    private void watch(Call call) {
+    /**
+     * Starts the deadline watchdog on first use: a periodic check, every quarter deadline (between
+     * 1 ms and 1 s), of the callbacks running, rather than a timer per callback. Requires the lock.
+     */
+    private void watchOverruns() {
+        if (watching || closed) {
+            return;
+        }
+        watching = true;
+        long period = Math.max(TimeUnit.MILLISECONDS.toNanos(1), Math.min(deadlineNanos / 4, TimeUnit.SECONDS.toNanos(1)));
+        scheduler.scheduleWithFixedDelay(this::reportOverruns, period, period, TimeUnit.NANOSECONDS);
+    }
+
+    /** Runs on the scheduler: counts and logs, once each, callbacks running past their deadline. */
+    private void reportOverruns() {
+        List<Call> overdue = new ArrayList<>();
         lock.lock();
         try {
-            if (call.finished || call.reportedSlow) {
-                return;
+            long now = System.nanoTime();
+            for (Call call : running) {
+                if (!call.reportedSlow && now - call.started > deadlineNanos) {
+                    call.reportedSlow = true;
+                    slow++;
+                    overdue.add(call);
+                }
             }
-            call.reportedSlow = true;
-            slow++;
         }
         finally {
             lock.unlock();
         }
-        log.warn("Hook {} has been in {} for {} longer than its deadline of {} ms; its other regions go on", name,
-                call.callback, call.subject, options.deadline().toMillis());
+        for (Call call : overdue) {
+            log.warn("Hook {} has been in {} for {} longer than its deadline of {} ms; its other regions go on", name,
+                    call.callback(), call.subject(), options.deadline().toMillis());
+        }
     }
 
     /** Daemon threads; those of {@code owner} are marked as such for {@link #beginSstFilesWritten}. */
@@ -1113,20 +1196,24 @@ public final class HookDispatcher implements AutoCloseable {
 
     /** One running callback, watched for its deadline. Guarded by the dispatcher's lock. */
     private static final class Call {
-        final String callback;
-        final String subject;
-        ScheduledFuture<?> watch;
-        boolean finished;
+        final RegionId region;
+        final Pending entry;
+        final long started;
         boolean reportedSlow;
 
-        Call(RegionId region, Pending entry) {
-            this.callback = entry.kind.callback(entry.payload);
-            this.subject = entry.describe(region);
+        Call(RegionId region, Pending entry, long started) {
+            this.region = region;
+            this.entry = entry;
+            this.started = started;
         }
 
-        void finish() {
-            finished = true;
-            watch.cancel(false);
+        /** For log lines only: built when one is written. */
+        String callback() {
+            return entry.kind.callback(entry.payload);
+        }
+
+        String subject() {
+            return entry.describe(region);
         }
     }
 }

@@ -52,6 +52,18 @@ public final class RegionHooks implements AutoCloseable {
     /** Held while cursor files are written, so a region being dropped is never written to afterwards. */
     private final Object cursorWrites = new Object();
     private volatile ScheduledExecutorService cursorPersistence;
+
+    /** More operations than this waiting in the outbox and adjacent updates of a region merge. */
+    static final int MERGE_BURST = 16;
+    private final Object outboxLock = new Object();
+    /** Operations for the dispatchers, in commit order. Guarded by outboxLock. */
+    private List<Op> outbox = new ArrayList<>();
+    /** Guarded by outboxLock. */
+    private boolean fanOutScheduled;
+    /** Guarded by outboxLock. */
+    private ScheduledExecutorService fanOutExecutor;
+    /** Held while operations are applied to the dispatchers, so they reach them in order. */
+    private final java.util.concurrent.locks.ReentrantLock fanOutLock = new java.util.concurrent.locks.ReentrantLock();
     private volatile boolean closed;
 
     private RegionHooks(List<HookDispatcher> dispatchers) {
@@ -143,32 +155,20 @@ public final class RegionHooks implements AutoCloseable {
     }
 
     /**
-     * Hands {@code onManifestUpdated} to every hook's dispatcher and returns: no hook code runs
-     * here, and nothing is thrown (a receipt that overlaps one handed over before is an engine
-     * bug, logged as an error).
+     * Hands {@code onManifestUpdated} to the hooks and returns: the event goes to the engine's
+     * hook outbox, from which one fan-out thread passes it on to every hook's dispatcher. No hook
+     * code runs here, nothing is thrown, and the cost does not grow with the number of hooks.
      */
     public void deliverManifestUpdated(ManifestUpdatedEvent event) {
-        for (HookDispatcher dispatcher : dispatchers) {
-            try {
-                dispatcher.submit(event);
-            }
-            catch (IllegalArgumentException e) {
-                log.error("Engine bug: the update of region {} versions {} to {} could not be queued for hook {}",
-                        event.regionId(), event.firstVersion(), event.manifestVersion(), dispatcher.name(), e);
-            }
+        if (!dispatchers.isEmpty()) {
+            post(new Update(event));
         }
     }
 
     /** Tells every dispatcher that versions {@code first} to {@code last} of the region will never be delivered. */
     public void skip(RegionId region, long first, long last) {
-        for (HookDispatcher dispatcher : dispatchers) {
-            try {
-                dispatcher.skip(region, first, last);
-            }
-            catch (IllegalArgumentException e) {
-                log.error("Engine bug: versions {} to {} of region {} could not be skipped for hook {}", first, last, region,
-                        dispatcher.name(), e);
-            }
+        if (!dispatchers.isEmpty()) {
+            post(new Skip(region, first, last));
         }
     }
 
@@ -212,8 +212,8 @@ public final class RegionHooks implements AutoCloseable {
     }
 
     private void note(Object event) {
-        for (HookDispatcher dispatcher : dispatchers) {
-            dispatcher.submitNote(event);
+        if (!dispatchers.isEmpty()) {
+            post(new Note(event));
         }
     }
 
@@ -222,8 +222,86 @@ public final class RegionHooks implements AutoCloseable {
      * earlier region with the same id, if one was dropped).
      */
     public void regionCreated(RegionId region) {
-        for (HookDispatcher dispatcher : dispatchers) {
-            dispatcher.start(region, 1);
+        if (!dispatchers.isEmpty()) {
+            post(new Start(region));
+        }
+    }
+
+    /**
+     * Adds an operation to the outbox and makes sure the fan-out thread comes for it. Under a
+     * burst (more than {@link #MERGE_BURST} operations waiting), an update that directly follows
+     * the previous update of its region is merged into it: backpressure before the hooks' own
+     * queues, so a committer that outruns the hooks costs them one event per burst, not one per
+     * commit.
+     */
+    private void post(Op op) {
+        synchronized (outboxLock) {
+            if (closed) {
+                return;
+            }
+            if (op instanceof Update update && outbox.size() >= MERGE_BURST
+                    && outbox.get(outbox.size() - 1) instanceof Update previous && previous.canAppend(update)) {
+                previous.append(update);
+                return;
+            }
+            outbox.add(op);
+            if (!fanOutScheduled) {
+                fanOutScheduled = true;
+                fanOut().schedule(this::flushOutbox, HookDispatcher.LINGER_NANOS, TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    private ScheduledExecutorService fanOut() {
+        ScheduledExecutorService executor = fanOutExecutor;
+        if (executor == null) {
+            executor = Executors.newSingleThreadScheduledExecutor(task -> {
+                Thread thread = new Thread(() -> {
+                    HookDispatcher.markFanOutThread();
+                    task.run();
+                }, "regolith-hook-fanout");
+                thread.setDaemon(true);
+                return thread;
+            });
+            fanOutExecutor = executor;
+        }
+        return executor;
+    }
+
+    /**
+     * Passes every operation in the outbox on to the dispatchers, in order; on the fan-out thread,
+     * or on any thread that needs the dispatchers up to date (attach, drain, close).
+     */
+    private void flushOutbox() {
+        fanOutLock.lock();
+        try {
+            while (true) {
+                List<Op> batch;
+                synchronized (outboxLock) {
+                    if (outbox.isEmpty()) {
+                        fanOutScheduled = false;
+                        return;
+                    }
+                    batch = outbox;
+                    outbox = new ArrayList<>();
+                }
+                for (Op op : batch) {
+                    op.prepare();
+                }
+                for (HookDispatcher dispatcher : dispatchers) {
+                    for (Op op : batch) {
+                        try {
+                            op.applyTo(dispatcher);
+                        }
+                        catch (IllegalArgumentException | IllegalStateException e) {
+                            log.error("Engine bug: {} could not be handed to hook {}", op, dispatcher.name(), e);
+                        }
+                    }
+                }
+            }
+        }
+        finally {
+            fanOutLock.unlock();
         }
     }
 
@@ -239,6 +317,17 @@ public final class RegionHooks implements AutoCloseable {
         if (dispatchers.isEmpty()) {
             return;
         }
+        flushOutbox();
+        fanOutLock.lock();
+        try {
+            attachLocked(region, cursors, committer);
+        }
+        finally {
+            fanOutLock.unlock();
+        }
+    }
+
+    private void attachLocked(RegionId region, HookCursorStore cursors, ManifestCommitter committer) {
         RegionManifest current = committer.current();
         long head = current.manifestVersion();
         Attached region0 = new Attached(cursors);
@@ -360,12 +449,27 @@ public final class RegionHooks implements AutoCloseable {
      */
     public boolean drain(Duration timeout) {
         long deadline = System.nanoTime() + HookDeliveryOptions.saturatedNanos(timeout);
+        flushOutbox();
         boolean drained = true;
         for (HookDispatcher dispatcher : dispatchers) {
             long remaining = Math.max(0, deadline - System.nanoTime());
             drained &= dispatcher.drain(Duration.ofNanos(remaining));
         }
         return drained;
+    }
+
+    /**
+     * Waits until hook {@code name} has been delivered everything queued before this call, for
+     * at most {@code timeout}.
+     *
+     * @return true if it caught up; false on timeout or if it is quarantined
+     * @throws IllegalArgumentException if no hook has that name
+     */
+    public boolean drain(String name, Duration timeout) {
+        flushOutbox();
+        return dispatchers.stream().filter(dispatcher -> dispatcher.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("No hook named " + name + " is installed; the hooks are " + names()))
+                .drain(timeout);
     }
 
     /**
@@ -419,6 +523,12 @@ public final class RegionHooks implements AutoCloseable {
                     drainTimeout.toMillis(), metrics());
         }
         persistCursors();
+        synchronized (outboxLock) {
+            outbox.clear(); // what a hook missed comes again from the manifest at the next open
+            if (fanOutExecutor != null) {
+                fanOutExecutor.shutdownNow();
+            }
+        }
         for (HookDispatcher dispatcher : dispatchers) {
             dispatcher.close(Duration.ZERO);
         }
@@ -445,6 +555,120 @@ public final class RegionHooks implements AutoCloseable {
         /** The oldest version a hook still needs after a crash. */
         long retentionFloor() {
             return persisted.values().stream().mapToLong(Long::longValue).min().orElse(Long.MAX_VALUE - 1) + 1;
+        }
+    }
+
+    /** Something the dispatchers must be told, in order. */
+    private abstract static class Op {
+        /** Builds what the op hands over, once for all dispatchers. */
+        void prepare() {
+        }
+
+        abstract void applyTo(HookDispatcher dispatcher);
+    }
+
+    /** A committed receipt; adjacent ones of a region merge under a burst. */
+    private static final class Update extends Op {
+        private final RegionId region;
+        private final long first;
+        private long last;
+        private ManifestUpdatedEvent event;
+        private List<dev.regolith.engine.api.ManifestAction> merged;
+
+        Update(ManifestUpdatedEvent event) {
+            this.region = event.regionId();
+            this.first = event.firstVersion();
+            this.last = event.manifestVersion();
+            this.event = event;
+        }
+
+        boolean canAppend(Update later) {
+            return region.equals(later.region) && last + 1 == later.first;
+        }
+
+        void append(Update later) {
+            if (merged == null) {
+                merged = new ArrayList<>(event.actions().actions());
+                event = null;
+            }
+            merged.addAll(later.event.actions().actions());
+            last = later.last;
+        }
+
+        @Override
+        void prepare() {
+            if (event == null) {
+                event = new ManifestUpdatedEvent(region, new dev.regolith.engine.api.ManifestActionList(merged), first, last);
+                merged = null;
+            }
+        }
+
+        @Override
+        void applyTo(HookDispatcher dispatcher) {
+            dispatcher.submit(event);
+        }
+
+        @Override
+        public String toString() {
+            return "the update of region " + region + " versions " + first + " to " + last;
+        }
+    }
+
+    private static final class Skip extends Op {
+        private final RegionId region;
+        private final long first;
+        private final long last;
+
+        Skip(RegionId region, long first, long last) {
+            this.region = region;
+            this.first = first;
+            this.last = last;
+        }
+
+        @Override
+        void applyTo(HookDispatcher dispatcher) {
+            dispatcher.skip(region, first, last);
+        }
+
+        @Override
+        public String toString() {
+            return "the skip of region " + region + " versions " + first + " to " + last;
+        }
+    }
+
+    private static final class Note extends Op {
+        private final Object event;
+
+        Note(Object event) {
+            this.event = event;
+        }
+
+        @Override
+        void applyTo(HookDispatcher dispatcher) {
+            dispatcher.submitNote(event);
+        }
+
+        @Override
+        public String toString() {
+            return event.toString();
+        }
+    }
+
+    private static final class Start extends Op {
+        private final RegionId region;
+
+        Start(RegionId region) {
+            this.region = region;
+        }
+
+        @Override
+        void applyTo(HookDispatcher dispatcher) {
+            dispatcher.start(region, 1);
+        }
+
+        @Override
+        public String toString() {
+            return "the creation of region " + region;
         }
     }
 }

@@ -289,7 +289,7 @@ class PendingManifestHookTest {
         assertThat(version).isEqualTo(2);
         assertThat(committer.current().files()).hasSize(1);
         assertThat(ManifestCommitter.read(new LocalFileIO(), dir.resolve("r"), REGION)).isEqualTo(committer.current());
-        assertThat(hooks.dispatchers().get(1).drain(WAIT)).isTrue();
+        assertThat(hooks.drain("b-recorder", WAIT)).isTrue();
         assertThat(recorder.versions()).containsExactly(1L, 2L);
         // Version 1 failed, was retried once, failed again: quarantined, version 2 kept for a re-enable.
         assertThat(hooks.drain(WAIT)).isFalse();
