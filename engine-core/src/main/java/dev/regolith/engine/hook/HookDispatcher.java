@@ -701,11 +701,39 @@ public final class HookDispatcher implements AutoCloseable {
     private void enqueue(RegionState state, Pending entry) {
         checkNoOverlap(state, entry);
         state.head = Math.max(state.head, entry.last);
-        if (pendingCount >= options.queueSize() && merge(state, entry)) {
+        if (pendingCount < options.queueSize()) {
+            state.pending.put(entry.first, entry);
+            pendingCount++;
             return;
         }
-        state.pending.put(entry.first, entry);
-        pendingCount++;
+        if (!merge(state, entry)) {
+            state.pending.put(entry.first, entry);
+            pendingCount++;
+        }
+        collapse(state);
+    }
+
+    /**
+     * The queue is full: merges every run of adjacent pending events of the region into one, so
+     * the hook's next callback takes all of them. Without this, a hook slower than the commits
+     * would be handed the oldest small events one by one while the newest one grew without end;
+     * with it, what is pending is at most what was committed during one callback, plus the queue.
+     */
+    private void collapse(RegionState state) {
+        Pending run = null;
+        java.util.Iterator<Pending> pending = state.pending.values().iterator();
+        while (pending.hasNext()) {
+            Pending next = pending.next();
+            if (run != null && canAppend(state, run, next)) {
+                run.append(next);
+                pending.remove();
+                pendingCount--;
+                countMerge(next);
+            }
+            else {
+                run = next;
+            }
+        }
     }
 
     private void checkNoOverlap(RegionState state, Pending entry) {
