@@ -81,6 +81,16 @@ class HookDispatcherTest {
         });
     }
 
+    /** A hook whose callback for version 1 signals {@code entered}, then waits for {@code gate}; later ones run through. */
+    private static DispatchRecordingHook blockedOnVersionOne(CountDownLatch gate, CountDownLatch entered) {
+        return new DispatchRecordingHook("test").behave(event -> {
+            if (event.manifestVersion() == 1) {
+                entered.countDown();
+                gate.await();
+            }
+        });
+    }
+
     @Test
     void deliversOutOfOrderSubmissionsInVersionOrder() throws Exception {
         CountDownLatch deliveredB = new CountDownLatch(1);
@@ -242,12 +252,7 @@ class HookDispatcherTest {
     void lateReceiptJoinsItsPendingNeighboursWhenTheQueueIsFull() throws Exception {
         CountDownLatch gate = gate();
         CountDownLatch entered = new CountDownLatch(1);
-        DispatchRecordingHook hook = new DispatchRecordingHook("test").behave(event -> {
-            if (event.manifestVersion() == 1) {
-                entered.countDown();
-                gate.await();
-            }
-        });
+        DispatchRecordingHook hook = blockedOnVersionOne(gate, entered);
         HookDispatcher dispatcher = dispatcher(hook, HookDeliveryOptions.DEFAULT.withQueueSize(1));
         dispatcher.start(A, 1);
         dispatcher.submit(event(A, 1));
@@ -577,12 +582,7 @@ class HookDispatcherTest {
     void lifecycleNotesKeepTheirPlaceInTheRegionsStream() throws Exception {
         CountDownLatch gate = gate();
         CountDownLatch entered = new CountDownLatch(1);
-        DispatchRecordingHook hook = new DispatchRecordingHook("test").behave(event -> {
-            if (event.manifestVersion() == 1) {
-                entered.countDown();
-                gate.await();
-            }
-        });
+        DispatchRecordingHook hook = blockedOnVersionOne(gate, entered);
         HookDispatcher dispatcher = dispatcher(hook, HookDeliveryOptions.DEFAULT);
         dispatcher.start(A, 1);
         dispatcher.submit(event(A, 1));
