@@ -41,7 +41,7 @@ record EngineSettings(
         for (String key : settings.keySet()) {
             if (!KEYS.contains(key) && !key.startsWith("hooks.")) {
                 throw new IllegalArgumentException("Unknown setting " + key + "; the settings are " + new java.util.TreeSet<>(KEYS)
-                        + " and hooks.<name>.<key>");
+                        + ", hooks.dir and hooks.<name>.<key>");
             }
         }
         return new EngineSettings(

@@ -153,9 +153,20 @@ public final class RegolithEngine implements Engine {
         }
     }
 
-    /** Opens an engine in {@code options.dataDirectory()}, with the hooks found on the class path. */
+    /**
+     * Opens an engine in {@code options.dataDirectory()}, with the hooks found on the class path
+     * and, if the option {@code hooks.dir} is set, the plugins in that directory (each with its
+     * own class loader).
+     */
     public static RegolithEngine open(EngineOptions options) {
-        return open(options, HookLoader.load(HookLoadOptions.DEFAULT.withEngineOptions(options.settings())));
+        RegionHooks hooks = HookLoader.load(HookLoadOptions.forEngine(options.settings()));
+        try {
+            return open(options, hooks);
+        }
+        catch (RuntimeException | Error e) {
+            hooks.close(Duration.ZERO);
+            throw e;
+        }
     }
 
     /** Opens an engine with the given, already loaded hooks. */
@@ -485,6 +496,53 @@ public final class RegolithEngine implements Engine {
     private void checkOpen() {
         if (closed) {
             throw new IllegalStateException("The engine in " + dataDirectory + " is closed");
+        }
+    }
+
+    /**
+     * Stops this engine as if its process were killed, for crash tests in one JVM: nothing is
+     * flushed, the hooks are neither drained nor closed and their cursors are not written, so what
+     * they had not been delivered comes again when the regions are next opened. Only the file
+     * handles and threads are released, so that the directory can be opened again. Writes
+     * acknowledged before the call are in the WAL and replay at the next open.
+     */
+    public void halt() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        hooks.halt();
+        flushExecutor.shutdownNow();
+        compactionExecutor.shutdownNow();
+        try {
+            if (!flushExecutor.awaitTermination(60, TimeUnit.SECONDS)
+                    || !compactionExecutor.awaitTermination(60, TimeUnit.SECONDS)) {
+                log.warn("A background flush or compaction did not stop within 60 s of halt");
+            }
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            for (RegionId id : openRegions()) {
+                Region region = regions.remove(id);
+                if (region != null) {
+                    try {
+                        region.close();
+                    }
+                    catch (RuntimeException e) {
+                        log.warn("Releasing region {} at halt failed", id, e);
+                    }
+                }
+            }
+        }
+        finally {
+            try {
+                wal.close();
+            }
+            finally {
+                hookBeans.close();
+            }
         }
     }
 

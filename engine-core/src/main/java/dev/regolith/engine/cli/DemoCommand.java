@@ -20,9 +20,6 @@ import dev.regolith.hooks.spi.SstFilesWrittenEvent;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.MalformedURLException;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,22 +55,27 @@ final class DemoCommand {
         Path directory = Path.of(arguments.value("--dir", "regolith-demo")).toAbsolutePath().normalize();
         long rows = arguments.number("--rows", 1_000_000, 1);
         int hosts = (int) Math.min(arguments.number("--hosts", 100, 1), rows);
-        List<ClassLoader> hookLoaders = hookLoaders(arguments.value("--hooks-dir", null));
+        String hooksDir = arguments.value("--hooks-dir", null);
+        Path plugins = hooksDir == null ? null : CommandSupport.existingDirectory(hooksDir);
         prepare(directory);
 
+        // Where the sample hooks keep what they write, when they are installed.
         EngineOptions options = EngineOptions.of(directory)
-                .with("hooks.audit-log.file", directory.resolve("audit-log.jsonl").toString());
+                .with("hooks.audit-log.file", directory.resolve("audit-log.jsonl").toString())
+                .with("hooks.sst-catalog.dir", directory.resolve("catalog").toString())
+                .with("hooks.bloom-index.dir", directory.resolve("bloom").toString())
+                .with("hooks.bloom-index.column", "hostname");
         EventLog events = new EventLog();
-        RegionHooks loaded = HookLoader.load(HookLoadOptions.DEFAULT.withClassLoaders(hookLoaders)
-                .withEngineOptions(options.settings()));
-        List<RegionHook> all = new ArrayList<>(loaded.hooks());
-        all.add(events);
+        // Plugins of --hooks-dir each get their own class loader; one that cannot load stops the demo.
+        RegionHooks loaded = HookLoader.load(HookLoadOptions.DEFAULT.withEngineOptions(options.settings())
+                .withPluginDirectory(plugins).withStrict(plugins != null));
+        RegionHooks all = loaded.plus(List.of(events), options.settings());
         CpuDataset dataset = new CpuDataset(hosts);
 
         out.printf(Locale.ROOT, "Regolith demo: %,d cpu rows (%d hosts, one row per host every 10 s) into %s%n", rows, hosts,
                 directory);
-        out.println("Hooks installed: " + all.stream().map(RegionHook::name).toList());
-        try (RegolithEngine engine = RegolithEngine.open(options, RegionHooks.of(all, options.settings()))) {
+        out.println("Hooks installed: " + all.names() + (plugins == null ? "" : " (plugins from " + plugins + ")"));
+        try (RegolithEngine engine = RegolithEngine.open(options, all)) {
             engine.createRegion(CpuDataset.metadata(REGION));
 
             long started = System.nanoTime();
@@ -175,29 +177,6 @@ final class DemoCommand {
         catch (IOException e) {
             throw new UncheckedIOException("cannot prepare " + directory + ": " + e.getMessage(), e);
         }
-    }
-
-    private static List<ClassLoader> hookLoaders(String hooksDir) {
-        if (hooksDir == null) {
-            return List.of();
-        }
-        Path directory = CommandSupport.existingDirectory(hooksDir);
-        List<ClassLoader> loaders = new ArrayList<>();
-        try (Stream<Path> entries = Files.list(directory)) {
-            for (Path jar : entries.filter(path -> path.toString().endsWith(".jar")).sorted().toList()) {
-                loaders.add(new URLClassLoader(new URL[] {jar.toUri().toURL()}, DemoCommand.class.getClassLoader()));
-            }
-        }
-        catch (MalformedURLException e) {
-            throw new IllegalArgumentException("bad hook jar path in " + directory + ": " + e.getMessage(), e);
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + directory + ": " + e.getMessage(), e);
-        }
-        if (loaders.isEmpty()) {
-            throw new UsageException("--hooks-dir " + directory + " holds no .jar files");
-        }
-        return loaders;
     }
 
     private static long lineCount(Path file) {

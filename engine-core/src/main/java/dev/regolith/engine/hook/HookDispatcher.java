@@ -137,6 +137,8 @@ public final class HookDispatcher implements AutoCloseable {
     private boolean quarantined;
     private boolean closing;
     private boolean closed;
+    /** Set by {@link #halt()}. */
+    private volatile boolean halted;
     private long delivered;
     private long failed;
     private long retried;
@@ -697,6 +699,26 @@ public final class HookDispatcher implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops at once, as a process that dies would: nothing pending is delivered, a running
+     * callback is interrupted and its outcome ignored, nothing is waited for. For crash tests.
+     */
+    public void halt() {
+        halted = true;
+        lock.lock();
+        try {
+            closing = true;
+            closed = true;
+            progress.signalAll();
+        }
+        finally {
+            lock.unlock();
+        }
+        executor.shutdownNow();
+        sstExecutor.shutdownNow();
+        scheduler.shutdownNow();
+    }
+
     /** Adds an entry to the region's pending events, merging it with a neighbour if the queue is full. */
     private void enqueue(RegionState state, Pending entry) {
         checkNoOverlap(state, entry);
@@ -1007,8 +1029,12 @@ public final class HookDispatcher implements AutoCloseable {
                             failure.toString());
                 }
             }
-            case HELD -> log.warn("Hook {} threw from {} for {}; the hook is quarantined or closed, so the event is kept "
-                    + "undelivered", name, call.callback(), call.subject(), failure);
+            case HELD -> {
+                if (!halted) { // a halted engine is a dead process: it reports nothing
+                    log.warn("Hook {} threw from {} for {}; the hook is quarantined or closed, so the event is kept "
+                            + "undelivered", name, call.callback(), call.subject(), failure);
+                }
+            }
             case QUARANTINED -> log.error("Hook {} is QUARANTINED: {} for {} failed {} times (hooks.{}.retry.limit={}). Nothing "
                     + "more is delivered to this hook, for any region, until it is re-enabled; its cursors and pending events are "
                     + "kept. Last failure:", name, call.callback(), call.subject(), attempts, name, options.retryLimit(), failure);
@@ -1061,6 +1087,9 @@ public final class HookDispatcher implements AutoCloseable {
                 task.run();
             }, numbered ? prefix + count.incrementAndGet() : prefix);
             thread.setDaemon(true);
+            if (owner != null) { // every callback runs with the hook's loader as the context loader
+                thread.setContextClassLoader(owner.hook.getClass().getClassLoader());
+            }
             return thread;
         };
     }

@@ -1,8 +1,10 @@
 package dev.regolith.engine.hook;
 
 import dev.regolith.engine.api.exceptions.HookLoadException;
+import dev.regolith.engine.io.LocalFileIO;
 import dev.regolith.hooks.spi.HookContext;
 import dev.regolith.hooks.spi.RegionHook;
+import dev.regolith.hooks.spi.SstFileReader;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -19,8 +21,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds hooks with {@link ServiceLoader}, on the engine's class path and in further class loaders,
- * and initializes them.
+ * Finds hooks with {@link ServiceLoader}, on the engine's class path, in further class loaders and
+ * in the plugins of a hooks directory, and initializes them.
+ *
+ * <p>Each plugin of the hooks directory gets its own class loader (see {@link PluginClassLoader})
+ * once its declared SPI version is checked (see {@link dev.regolith.hooks.spi.HooksSpi}); a plugin
+ * that declares none, or an incompatible one, is refused. Every call into a hook (constructor,
+ * {@code init}, callbacks, {@code close}) runs with the hook's class loader as the thread's
+ * context class loader.
  *
  * <p>A provider that cannot be loaded, constructed, named or initialized is logged with its class
  * name and skipped; with {@link HookLoadOptions#strict()} it fails the load instead. A provider
@@ -45,7 +53,47 @@ public final class HookLoader {
             loaders.add(HookLoader.class.getClassLoader());
         }
         loaders.addAll(options.classLoaders());
+        List<PluginClassLoader> plugins = new ArrayList<>();
+        if (options.pluginDirectory().isPresent()) {
+            for (HookPlugins.Plugin plugin : HookPlugins.scan(options.pluginDirectory().get())) {
+                try {
+                    String version = HookPlugins.checkSpiVersion(plugin);
+                    PluginClassLoader loader = HookPlugins.classLoader(plugin, RegionHook.class.getClassLoader());
+                    log.debug("Plugin {} (hooks SPI {}): {}", plugin.name(), version, plugin.jars());
+                    plugins.add(loader);
+                }
+                catch (HookLoadException e) {
+                    if (options.strict()) {
+                        closeAll(plugins, e);
+                    }
+                    fail(options, e.getMessage(), e);
+                }
+            }
+            loaders.addAll(plugins);
+        }
 
+        try {
+            RegionHooks hooks = load(options, loaders);
+            // A plugin's loader lives as long as its hooks; one that installed none is closed now.
+            for (PluginClassLoader plugin : plugins) {
+                if (hooks.hooks().stream().anyMatch(hook -> hook.getClass().getClassLoader() == plugin)) {
+                    hooks.closeAfterHooks(plugin);
+                }
+                else {
+                    log.warn("Plugin {} installed no hook: it registers none in META-INF/services/{}, or they are disabled",
+                            plugin.pluginName(), RegionHook.class.getName());
+                    closeQuietly(plugin);
+                }
+            }
+            return hooks;
+        }
+        catch (RuntimeException e) {
+            closeAll(plugins, e);
+            throw e;
+        }
+    }
+
+    private static RegionHooks load(HookLoadOptions options, List<ClassLoader> loaders) {
         Map<Class<?>, RegionHook> found = new LinkedHashMap<>();
         for (ClassLoader loader : loaders) {
             Iterator<ServiceLoader.Provider<RegionHook>> providers = ServiceLoader.load(RegionHook.class, loader).stream().iterator();
@@ -65,18 +113,20 @@ public final class HookLoader {
                     continue;
                 }
                 try {
-                    found.put(provider.type(), provider.get());
+                    found.put(provider.type(), withContextLoader(loader, provider::get));
                 }
                 catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
-                    fail(options, "Cannot instantiate hook " + provider.type().getName() + ": " + e.getMessage(), e);
+                    fail(options, "Cannot instantiate hook " + provider.type().getName() + " from " + loader + ": " + e.getMessage(), e);
                 }
             }
         }
 
         List<RegionHook> installed = new ArrayList<>();
         Set<String> names = new HashSet<>();
+        SstFileReader sstReader = new EngineSstFileReader(new LocalFileIO());
         for (RegionHook hook : found.values()) {
             String className = hook.getClass().getName();
+            ClassLoader loader = hook.getClass().getClassLoader();
             String name;
             try {
                 name = hook.name();
@@ -102,7 +152,10 @@ public final class HookLoader {
                 continue;
             }
             try {
-                hook.init(new Context(name, hookOptions));
+                withContextLoader(loader, () -> {
+                    hook.init(new Context(name, hookOptions, sstReader));
+                    return null;
+                });
             }
             catch (RuntimeException | LinkageError e) {
                 fail(options, "Hook " + name + " (" + className + ") failed to initialize: " + e, e);
@@ -118,7 +171,10 @@ public final class HookLoader {
         catch (IllegalArgumentException e) {
             for (RegionHook hook : installed) {
                 try {
-                    hook.close();
+                    withContextLoader(hook.getClass().getClassLoader(), () -> {
+                        hook.close();
+                        return null;
+                    });
                 }
                 catch (RuntimeException | LinkageError closeFailure) {
                     e.addSuppressed(closeFailure);
@@ -130,6 +186,51 @@ public final class HookLoader {
             log.info("Installed hooks, in delivery order: {}", hooks.names());
         }
         return hooks;
+    }
+
+    /**
+     * Runs {@code action} with {@code loader} as the thread's context class loader, as every call
+     * into a hook is: libraries a plugin bundles that look up classes or services through the
+     * context loader then find the plugin's own.
+     */
+    static <T> T withContextLoader(ClassLoader loader, java.util.function.Supplier<T> action) {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(loader);
+        try {
+            return action.get();
+        }
+        finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    private static void closeAll(List<PluginClassLoader> plugins, Throwable failure) {
+        for (PluginClassLoader plugin : plugins) {
+            try {
+                plugin.close();
+            }
+            catch (java.io.IOException e) {
+                failure.addSuppressed(e);
+            }
+        }
+    }
+
+    private static void closeQuietly(PluginClassLoader plugin) {
+        try {
+            plugin.close();
+        }
+        catch (java.io.IOException e) {
+            log.warn("Could not close the class loader of plugin {}", plugin.pluginName(), e);
+        }
+    }
+
+    /**
+     * The context the engine initializes hook {@code name} with: its {@code hooks.<name>.<key>}
+     * options and an SST reader. For callers that install hooks themselves, as the test kit does.
+     */
+    public static HookContext contextFor(String name, Map<String, String> engineOptions) {
+        return new Context(name, optionsOf(name, engineOptions), new EngineSstFileReader(new LocalFileIO()));
     }
 
     /** Every {@code hooks.<name>.<key>} option as {@code <key>}, sorted. */
@@ -151,6 +252,6 @@ public final class HookLoader {
         log.error("{}; the hook is skipped", message, cause);
     }
 
-    private record Context(String hookName, Map<String, String> options) implements HookContext {
+    private record Context(String hookName, Map<String, String> options, SstFileReader sstReader) implements HookContext {
     }
 }

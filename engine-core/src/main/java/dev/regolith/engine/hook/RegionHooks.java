@@ -65,6 +65,10 @@ public final class RegionHooks implements AutoCloseable {
     /** Held while operations are applied to the dispatchers, so they reach them in order. */
     private final java.util.concurrent.locks.ReentrantLock fanOutLock = new java.util.concurrent.locks.ReentrantLock();
     private volatile boolean closed;
+    /** Set by {@link #halt()}: no cursor is written any more. */
+    private volatile boolean halted;
+    /** Closed after the hooks, in reverse order: the class loaders of plugins. */
+    private final List<AutoCloseable> closeAfterHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private RegionHooks(List<HookDispatcher> dispatchers) {
         this.dispatchers = dispatchers;
@@ -397,6 +401,9 @@ public final class RegionHooks implements AutoCloseable {
      */
     public void persistCursors() {
         synchronized (cursorWrites) {
+            if (halted) {
+                return;
+            }
             for (Map.Entry<RegionId, Attached> entry : attached.entrySet()) {
                 RegionId region = entry.getKey();
                 Attached state = entry.getValue();
@@ -533,12 +540,78 @@ public final class RegionHooks implements AutoCloseable {
             dispatcher.close(Duration.ZERO);
         }
         for (HookDispatcher dispatcher : dispatchers) {
+            RegionHook hook = dispatcher.hook();
             try {
-                dispatcher.hook().close();
+                HookLoader.withContextLoader(hook.getClass().getClassLoader(), () -> {
+                    hook.close();
+                    return null;
+                });
             }
             catch (RuntimeException | LinkageError e) {
                 log.warn("Hook {} failed to close", dispatcher.name(), e);
             }
+        }
+        for (int i = closeAfterHooks.size() - 1; i >= 0; i--) {
+            try {
+                closeAfterHooks.get(i).close();
+            }
+            catch (Exception e) {
+                log.warn("Could not close {} after the hooks", closeAfterHooks.get(i), e);
+            }
+        }
+    }
+
+    /**
+     * These hooks and {@code more}, already initialized, in one new set that takes over what
+     * these close after their hooks (plugin class loaders). Use it instead of this set, which must
+     * not have delivered anything.
+     */
+    public RegionHooks plus(List<? extends RegionHook> more, Map<String, String> engineOptions) {
+        List<RegionHook> all = new ArrayList<>(hooks());
+        all.addAll(more);
+        RegionHooks combined = of(all, engineOptions);
+        closeAfterHooks.forEach(combined::closeAfterHooks);
+        closeAfterHooks.clear();
+        return combined;
+    }
+
+    /**
+     * Closes {@code resource} once the hooks are closed (the class loader of the plugin they come
+     * from); at once if these hooks are already closed.
+     */
+    void closeAfterHooks(AutoCloseable resource) {
+        if (this == NONE) {
+            throw new IllegalStateException("No hooks: close " + resource + " yourself");
+        }
+        closeAfterHooks.add(requireNonNull(resource, "resource is null"));
+    }
+
+    /**
+     * Stops delivery at once, as a process that dies would: nothing pending is delivered, no
+     * cursor is written, the hooks are not closed (nor their plugins' class loaders). The hooks
+     * get what they missed when their regions are next opened, from the cursors last written.
+     * For crash tests (see {@link dev.regolith.engine.RegolithEngine#halt()}).
+     */
+    public void halt() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            halted = true;
+        }
+        ScheduledExecutorService persistence = cursorPersistence;
+        if (persistence != null) {
+            persistence.shutdownNow();
+        }
+        synchronized (outboxLock) {
+            outbox.clear();
+            if (fanOutExecutor != null) {
+                fanOutExecutor.shutdownNow();
+            }
+        }
+        for (HookDispatcher dispatcher : dispatchers) {
+            dispatcher.halt();
         }
     }
 

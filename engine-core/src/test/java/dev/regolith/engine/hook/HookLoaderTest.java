@@ -1,15 +1,9 @@
 package dev.regolith.engine.hook;
 
-import static dev.regolith.engine.testing.TestingRegions.REGION;
-import static dev.regolith.engine.testing.TestingRegions.addFile;
-import static dev.regolith.engine.testing.TestingRegions.metadata;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.regolith.engine.api.exceptions.HookLoadException;
-import dev.regolith.engine.io.LocalFileIO;
-import dev.regolith.engine.manifest.ManifestCommitter;
-import dev.regolith.engine.manifest.ManifestOptions;
 import dev.regolith.hooks.spi.HookContext;
 import dev.regolith.hooks.spi.RegionHook;
 import java.net.URL;
@@ -19,9 +13,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -208,54 +199,5 @@ class HookLoaderTest {
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("Invalid hooks.good.priority 'first': expected a whole number");
         }
-    }
-
-    /**
-     * The sample's artifact: its jar under {@code mvn verify} (the README's command). A reactor run
-     * that stops before {@code package} ({@code mvn test}) hands over its classes directory instead;
-     * then pack that into a jar, so the hook is still found through a jar and its own loader.
-     */
-    private Path sampleJar(String artifact) throws Exception {
-        Path path = Path.of(artifact);
-        if (!Files.isDirectory(path)) {
-            return path;
-        }
-        Path jar = dir.resolve("audit-log-hook.jar");
-        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
-                Stream<Path> files = Files.walk(path)) {
-            for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
-                out.putNextEntry(new JarEntry(path.relativize(file).toString().replace('\\', '/')));
-                Files.copy(file, out);
-                out.closeEntry();
-            }
-        }
-        return jar;
-    }
-
-    @Test
-    void sampleHookIsDiscoveredFromItsBuiltJar() throws Exception {
-        Path jar = sampleJar(System.getProperty("regolith.test.auditLogHookJar", "(not set: run the tests through Maven)"));
-        assertThat(jar).as("the audit-log sample jar, built earlier in the reactor").isRegularFile();
-        assertThat(jar.getFileName().toString()).endsWith(".jar");
-        // It is deliberately not on the test class path: only the jar's own loader can find it.
-        assertThat(HookLoader.load(HookLoadOptions.DEFAULT).names()).doesNotContain("audit-log");
-        Path auditFile = dir.resolve("audit.jsonl");
-
-        try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, RegionHook.class.getClassLoader())) {
-            RegionHooks hooks = HookLoader.load(new HookLoadOptions(false, List.of(loader), true,
-                    Map.of("hooks.audit-log.file", auditFile.toString())));
-            assertThat(hooks.names()).containsExactly("audit-log", "testing-classpath");
-            assertThat(hooks.hooks().get(0).getClass().getClassLoader()).isSameAs(loader);
-
-            ManifestCommitter committer = ManifestCommitter.create(new LocalFileIO(), dir.resolve("manifest"), metadata(REGION),
-                    hooks, ManifestOptions.DEFAULT);
-            committer.commit(addFile(REGION));
-            hooks.close();
-        }
-
-        List<String> lines = Files.readAllLines(auditFile);
-        assertThat(lines).hasSize(2);
-        assertThat(lines.get(0)).contains("\"region\":\"1024_0000000001\"", "\"version\":1", "\"actions\":[\"CHANGE\"]");
-        assertThat(lines.get(1)).contains("\"version\":2", "\"actions\":[\"EDIT\"]", "\"rows\":100");
     }
 }

@@ -13,4 +13,7 @@ public interface HookContext {
      * sorted by key. Empty when none are set.
      */
     Map<String, String> options();
+
+    /** Reads the column values of SST files, for hooks that index them. */
+    SstFileReader sstReader();
 }

@@ -34,6 +34,11 @@ class RegionHookTest {
         public Map<String, String> options() {
             throw new AssertionError("default init read options()");
         }
+
+        @Override
+        public SstFileReader sstReader() {
+            throw new AssertionError("default init read sstReader()");
+        }
     }
 
     @Test
