@@ -159,7 +159,7 @@ public final class RegolithEngine implements Engine {
      * own class loader).
      */
     public static RegolithEngine open(EngineOptions options) {
-        RegionHooks hooks = HookLoader.load(HookLoadOptions.forEngine(options.settings()));
+        RegionHooks hooks = HookLoader.load(HookLoadOptions.forEngine(options));
         try {
             return open(options, hooks);
         }

@@ -156,7 +156,7 @@ public final class HookTestKit<H extends RegionHook> implements AutoCloseable {
         ClassLoader previous = Thread.currentThread().getContextClassLoader();
         Thread.currentThread().setContextClassLoader(hook.getClass().getClassLoader());
         try {
-            hook.init(HookLoader.contextFor(name, engineOptions.settings()));
+            hook.init(HookLoader.contextFor(name, engineOptions));
         }
         finally {
             Thread.currentThread().setContextClassLoader(previous);

@@ -67,7 +67,7 @@ final class DemoCommand {
                 .with("hooks.bloom-index.column", "hostname");
         EventLog events = new EventLog();
         // Plugins of --hooks-dir each get their own class loader; one that cannot load stops the demo.
-        RegionHooks loaded = HookLoader.load(HookLoadOptions.DEFAULT.withEngineOptions(options.settings())
+        RegionHooks loaded = HookLoader.load(HookLoadOptions.forEngine(options)
                 .withPluginDirectory(plugins).withStrict(plugins != null));
         RegionHooks all = loaded.plus(List.of(events), options.settings());
         CpuDataset dataset = new CpuDataset(hosts);

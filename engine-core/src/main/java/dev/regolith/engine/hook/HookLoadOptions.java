@@ -18,54 +18,64 @@ import java.util.Optional;
  *     and every {@code hooks.<name>.<key>} reaches hook {@code <name>} as option {@code <key>}
  * @param pluginDirectory a hooks directory: each jar, or sub-directory of jars, in it is one
  *     plugin with its own isolated class loader (see {@link HookPlugins})
+ * @param dataDirectory the engine's data directory, where {@code HookContext.sstFiles()} finds
+ *     SST files
  */
 public record HookLoadOptions(boolean fromClassPath, List<ClassLoader> classLoaders, boolean strict,
-        Map<String, String> engineOptions, Optional<Path> pluginDirectory) {
+        Map<String, String> engineOptions, Optional<Path> pluginDirectory, Optional<Path> dataDirectory) {
 
     /** The engine option naming the hooks directory. */
     public static final String HOOKS_DIR = "hooks.dir";
 
     /** The engine's class path only, lenient, no options. */
-    public static final HookLoadOptions DEFAULT = new HookLoadOptions(true, List.of(), false, Map.of(), Optional.empty());
+    public static final HookLoadOptions DEFAULT = new HookLoadOptions(true, List.of(), false, Map.of(), Optional.empty(),
+            Optional.empty());
 
     public HookLoadOptions {
         classLoaders = List.copyOf(requireNonNull(classLoaders, "classLoaders is null"));
         engineOptions = Map.copyOf(requireNonNull(engineOptions, "engineOptions is null"));
         requireNonNull(pluginDirectory, "pluginDirectory is null");
+        requireNonNull(dataDirectory, "dataDirectory is null");
     }
 
     public HookLoadOptions(boolean fromClassPath, List<ClassLoader> classLoaders, boolean strict,
             Map<String, String> engineOptions) {
-        this(fromClassPath, classLoaders, strict, engineOptions, Optional.empty());
+        this(fromClassPath, classLoaders, strict, engineOptions, Optional.empty(), Optional.empty());
     }
 
     /**
-     * The engine's class path plus the plugins of the engine option {@code hooks.dir}, if set;
-     * lenient.
+     * For an engine with {@code options}: the engine's class path plus the plugins of the engine
+     * option {@code hooks.dir}, if set; lenient.
      */
-    public static HookLoadOptions forEngine(Map<String, String> engineOptions) {
-        String directory = engineOptions.get(HOOKS_DIR);
-        return DEFAULT.withEngineOptions(engineOptions)
+    public static HookLoadOptions forEngine(dev.regolith.engine.api.EngineOptions options) {
+        String directory = options.settings().get(HOOKS_DIR);
+        return DEFAULT.withEngineOptions(options.settings()).withDataDirectory(options.dataDirectory())
                 .withPluginDirectory(directory == null || directory.isBlank() ? null : Path.of(directory));
     }
 
     public HookLoadOptions withPluginDirectory(Path directory) {
-        return new HookLoadOptions(fromClassPath, classLoaders, strict, engineOptions, Optional.ofNullable(directory));
+        return new HookLoadOptions(fromClassPath, classLoaders, strict, engineOptions, Optional.ofNullable(directory),
+                dataDirectory);
+    }
+
+    public HookLoadOptions withDataDirectory(Path directory) {
+        return new HookLoadOptions(fromClassPath, classLoaders, strict, engineOptions, pluginDirectory,
+                Optional.ofNullable(directory));
     }
 
     public HookLoadOptions withClassLoaders(List<ClassLoader> loaders) {
-        return new HookLoadOptions(fromClassPath, loaders, strict, engineOptions, pluginDirectory);
+        return new HookLoadOptions(fromClassPath, loaders, strict, engineOptions, pluginDirectory, dataDirectory);
     }
 
     public HookLoadOptions withFromClassPath(boolean enabled) {
-        return new HookLoadOptions(enabled, classLoaders, strict, engineOptions, pluginDirectory);
+        return new HookLoadOptions(enabled, classLoaders, strict, engineOptions, pluginDirectory, dataDirectory);
     }
 
     public HookLoadOptions withStrict(boolean enabled) {
-        return new HookLoadOptions(fromClassPath, classLoaders, enabled, engineOptions, pluginDirectory);
+        return new HookLoadOptions(fromClassPath, classLoaders, enabled, engineOptions, pluginDirectory, dataDirectory);
     }
 
     public HookLoadOptions withEngineOptions(Map<String, String> options) {
-        return new HookLoadOptions(fromClassPath, classLoaders, strict, options, pluginDirectory);
+        return new HookLoadOptions(fromClassPath, classLoaders, strict, options, pluginDirectory, dataDirectory);
     }
 }

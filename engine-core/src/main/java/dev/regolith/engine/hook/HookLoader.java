@@ -4,7 +4,7 @@ import dev.regolith.engine.api.exceptions.HookLoadException;
 import dev.regolith.engine.io.LocalFileIO;
 import dev.regolith.hooks.spi.HookContext;
 import dev.regolith.hooks.spi.RegionHook;
-import dev.regolith.hooks.spi.SstFileReader;
+import dev.regolith.hooks.spi.SstFiles;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -123,7 +123,7 @@ public final class HookLoader {
 
         List<RegionHook> installed = new ArrayList<>();
         Set<String> names = new HashSet<>();
-        SstFileReader sstReader = new EngineSstFileReader(new LocalFileIO());
+        SstFiles sstFiles = new EngineSstFiles(new LocalFileIO(), options.dataDirectory().orElse(null));
         for (RegionHook hook : found.values()) {
             String className = hook.getClass().getName();
             ClassLoader loader = hook.getClass().getClassLoader();
@@ -153,7 +153,7 @@ public final class HookLoader {
             }
             try {
                 withContextLoader(loader, () -> {
-                    hook.init(new Context(name, hookOptions, sstReader));
+                    hook.init(new Context(name, hookOptions, sstFiles));
                     return null;
                 });
             }
@@ -227,10 +227,12 @@ public final class HookLoader {
 
     /**
      * The context the engine initializes hook {@code name} with: its {@code hooks.<name>.<key>}
-     * options and an SST reader. For callers that install hooks themselves, as the test kit does.
+     * options and the SST files of the engine in {@code options.dataDirectory()}. For callers that
+     * install hooks themselves, as the test kit does.
      */
-    public static HookContext contextFor(String name, Map<String, String> engineOptions) {
-        return new Context(name, optionsOf(name, engineOptions), new EngineSstFileReader(new LocalFileIO()));
+    public static HookContext contextFor(String name, dev.regolith.engine.api.EngineOptions options) {
+        return new Context(name, optionsOf(name, options.settings()),
+                new EngineSstFiles(new LocalFileIO(), options.dataDirectory()));
     }
 
     /** Every {@code hooks.<name>.<key>} option as {@code <key>}, sorted. */
@@ -252,6 +254,6 @@ public final class HookLoader {
         log.error("{}; the hook is skipped", message, cause);
     }
 
-    private record Context(String hookName, Map<String, String> options, SstFileReader sstReader) implements HookContext {
+    private record Context(String hookName, Map<String, String> options, SstFiles sstFiles) implements HookContext {
     }
 }

@@ -198,6 +198,11 @@ public final class Region {
     }
 
     /** The name of a region's directory: {@code {table_id}_{region_number:010}}. */
+    /** Where SST file {@code fileId} of region {@code id} is, in the engine's {@code dataDirectory}. */
+    public static Path sstPath(Path dataDirectory, RegionId id, dev.regolith.engine.api.FileId fileId) {
+        return dataDirectory.resolve(directoryName(id)).resolve(fileId + SST_SUFFIX);
+    }
+
     public static String directoryName(RegionId id) {
         return id.toString();
     }

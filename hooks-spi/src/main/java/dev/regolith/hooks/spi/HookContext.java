@@ -14,6 +14,6 @@ public interface HookContext {
      */
     Map<String, String> options();
 
-    /** Reads the column values of SST files, for hooks that index them. */
-    SstFileReader sstReader();
+    /** The engine's SST files: their paths and column values, for hooks that catalog or index them. */
+    SstFiles sstFiles();
 }

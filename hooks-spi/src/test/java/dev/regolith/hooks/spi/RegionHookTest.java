@@ -36,8 +36,8 @@ class RegionHookTest {
         }
 
         @Override
-        public SstFileReader sstReader() {
-            throw new AssertionError("default init read sstReader()");
+        public SstFiles sstFiles() {
+            throw new AssertionError("default init read sstFiles()");
         }
     }
 

@@ -54,7 +54,7 @@ class AuditLogHookTest {
     /** What the engine would pass to {@link RegionHook#init}. */
     private record TestingHookContext(String hookName, Map<String, String> options) implements HookContext {
         @Override
-        public dev.regolith.hooks.spi.SstFileReader sstReader() {
+        public dev.regolith.hooks.spi.SstFiles sstFiles() {
             throw new UnsupportedOperationException("the audit log reads no SST");
         }
     }

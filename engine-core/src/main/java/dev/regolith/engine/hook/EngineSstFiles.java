@@ -6,20 +6,35 @@ import dev.regolith.engine.api.ColumnSchema;
 import dev.regolith.engine.io.FileIO;
 import dev.regolith.engine.row.InternalRow;
 import dev.regolith.engine.sst.SstReader;
-import dev.regolith.hooks.spi.SstFileReader;
+import dev.regolith.hooks.spi.SstFiles;
+import dev.regolith.engine.api.FileId;
+import dev.regolith.engine.api.RegionId;
+import dev.regolith.engine.region.Region;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 
-/** The engine's {@link SstFileReader}: reads a column of an SST with the engine's own reader. */
-final class EngineSstFileReader implements SstFileReader {
+/** The engine's {@link SstFiles}: its directory layout, and its own SST reader. */
+final class EngineSstFiles implements SstFiles {
 
     private final FileIO io;
+    /** Null when the hooks were loaded without one (no engine to look in). */
+    private final Path dataDirectory;
 
-    EngineSstFileReader(FileIO io) {
+    EngineSstFiles(FileIO io, Path dataDirectory) {
         this.io = requireNonNull(io, "io is null");
+        this.dataDirectory = dataDirectory;
+    }
+
+    @Override
+    public Path path(RegionId regionId, FileId fileId) {
+        if (dataDirectory == null) {
+            throw new IllegalStateException("These hooks were loaded without the engine's data directory, so SST paths are "
+                    + "unknown (load them with HookLoadOptions.withDataDirectory)");
+        }
+        return Region.sstPath(dataDirectory, regionId, fileId);
     }
 
     @Override
