@@ -140,14 +140,15 @@ final class DemoCommand {
             }
             out.println("Hook events seen:");
             events.lines().forEach(line -> out.println("  " + line));
-            Path audit = directory.resolve("audit-log.jsonl");
-            if (Files.exists(audit)) {
-                out.println("Audit log (audit-log hook): " + audit + ", " + lineCount(audit) + " line(s)");
-            }
+            List<String> problems = new ArrayList<>();
+            checkSampleHooks(directory, engine.manifest(REGION), problems);
             out.println("Try: bin/regolith inspect " + directory + "   or   bin/regolith scan " + directory + " --region "
                     + REGION + " --where hostname=host_1 --limit 5");
             if (scanned != rows) {
-                throw new IllegalStateException("the scan returned " + scanned + " rows, expected " + rows);
+                problems.add("the scan returned " + scanned + " rows, expected " + rows);
+            }
+            if (!problems.isEmpty()) {
+                throw new IllegalStateException(String.join("; ", problems));
             }
         }
     }
@@ -179,12 +180,64 @@ final class DemoCommand {
         }
     }
 
-    private static long lineCount(Path file) {
-        try (Stream<String> lines = Files.lines(file)) {
-            return lines.count();
+    private static final java.util.regex.Pattern AUDIT_VERSION = java.util.regex.Pattern.compile("\"version\":(\\d+)");
+
+    /**
+     * Shows what the sample hooks of the hooks directory wrote, and checks it against the
+     * manifest: the audit log lists every version once, in order; the SST catalog is there for
+     * DuckDB; there is a bloom sidecar for every live SST and none for a removed one.
+     */
+    private void checkSampleHooks(Path directory, RegionManifest manifest, List<String> problems) {
+        Path audit = directory.resolve("audit-log.jsonl");
+        if (Files.exists(audit)) {
+            List<Long> versions = new ArrayList<>();
+            try (Stream<String> lines = Files.lines(audit)) {
+                lines.forEach(line -> {
+                    java.util.regex.Matcher matcher = AUDIT_VERSION.matcher(line);
+                    versions.add(matcher.find() ? Long.parseLong(matcher.group(1)) : -1L);
+                });
+            }
+            catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + audit + ": " + e.getMessage(), e);
+            }
+            List<Long> expected = java.util.stream.LongStream.rangeClosed(1, manifest.manifestVersion()).boxed().toList();
+            boolean ok = versions.equals(expected);
+            out.printf(Locale.ROOT, "Audit log (audit-log hook): %s, %d line(s); versions 1 to %d, each once, in order: %s%n", audit,
+                    versions.size(), manifest.manifestVersion(), ok ? "OK" : "MISMATCH");
+            if (!ok) {
+                problems.add("the audit log lists versions " + versions + ", expected 1 to " + manifest.manifestVersion());
+            }
         }
-        catch (IOException e) {
-            return -1;
+        Path catalog = directory.resolve("catalog").resolve(REGION + ".sql");
+        if (Files.exists(catalog)) {
+            long liveRows = manifest.files().values().stream().mapToLong(FileMeta::numRows).sum();
+            out.printf(Locale.ROOT, "SST catalog (sst-catalog hook): %s defines a DuckDB view over the %d live SST file(s) "
+                    + "(%,d rows).%n  Count its rows with DuckDB: bin/duckdb-count %s%n", catalog, manifest.files().size(), liveRows,
+                    catalog);
+        }
+        Path bloom = directory.resolve("bloom").resolve(REGION.toString());
+        if (Files.isDirectory(bloom)) {
+            Set<String> sidecars;
+            try (Stream<Path> files = Files.list(bloom)) {
+                sidecars = files.map(path -> path.getFileName().toString()).filter(name -> name.endsWith(".bloom"))
+                        .map(name -> name.substring(0, name.length() - ".bloom".length()))
+                        .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+            }
+            catch (IOException e) {
+                throw new UncheckedIOException("cannot list " + bloom + ": " + e.getMessage(), e);
+            }
+            Set<String> live = manifest.files().keySet().stream().map(Object::toString)
+                    .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+            Set<String> stale = new java.util.TreeSet<>(sidecars);
+            stale.removeAll(live);
+            Set<String> missing = new java.util.TreeSet<>(live);
+            missing.removeAll(sidecars);
+            boolean ok = stale.isEmpty() && missing.isEmpty();
+            out.printf(Locale.ROOT, "Bloom sidecars (bloom-index hook, column hostname): %s, %d for %d live SST file(s), %d for files "
+                    + "no longer live: %s%n", bloom, sidecars.size() - stale.size(), live.size(), stale.size(), ok ? "OK" : "MISMATCH");
+            if (!ok) {
+                problems.add("bloom sidecars missing for " + missing + " and left for removed files " + stale);
+            }
         }
     }
 
