@@ -8,6 +8,13 @@ package dev.regolith.hooks.spi;
  * public no-argument constructor. Every method has a default, so a hook overrides only what it
  * needs and keeps working when methods are added to this interface.
  *
+ * <p>Deployed in an engine's hooks directory ({@code hooks.dir}), a hook jar (with the libraries
+ * it bundles) gets a class loader of its own that shares only this package and
+ * {@code dev.regolith.engine.api} with the engine, and must declare the SPI version it was built
+ * against (see {@link HooksSpi}). Every call into the hook runs with that class loader as the
+ * thread's context class loader. {@code dev.regolith.testkit.HookTestKit} (in engine-core) runs a
+ * hook on a real region in a test.
+ *
  * <h2>Lifecycle</h2>
  * The engine instantiates each hook once, calls {@link #init(HookContext)} once before any event,
  * delivers events, and calls {@link #close()} once when the engine shuts down. Hooks are ordered by
