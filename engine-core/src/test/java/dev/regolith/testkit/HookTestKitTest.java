@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.regolith.engine.api.ManifestAction;
+import dev.regolith.engine.api.FileMeta;
+import dev.regolith.hooks.spi.HookContext;
 import dev.regolith.hooks.spi.ManifestUpdatedEvent;
+import dev.regolith.hooks.spi.ReconcileEvent;
+import dev.regolith.hooks.spi.RegionDroppedEvent;
+import dev.regolith.hooks.spi.WrittenSstFile;
 import dev.regolith.hooks.spi.RegionHook;
 import dev.regolith.hooks.spi.RegionOpenedEvent;
 import dev.regolith.hooks.spi.SstFilesWrittenEvent;
@@ -126,6 +131,94 @@ class HookTestKitTest {
                 .engineOption("hooks.failing.retry.limit", "0").engineOption("delivery.close.timeout.ms", "0").start()) {
             assertThatThrownBy(kit::drain).isInstanceOf(AssertionError.class).hasMessageContaining("quarantined=true");
             assertThat(kit.events()).isEmpty();
+        }
+    }
+
+    /** Reads the host column of every SST it is told about, by path and by manifest file id. */
+    static final class ColumnHook implements RegionHook {
+        HookContext context;
+        final List<String> written = new ArrayList<>();
+        final List<java.nio.file.Path> paths = new ArrayList<>();
+
+        @Override
+        public String name() {
+            return "columns";
+        }
+
+        @Override
+        public void init(HookContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public synchronized void onSstFilesWritten(SstFilesWrittenEvent event) {
+            for (WrittenSstFile file : event.files()) {
+                context.sstFiles().forEachValue(file.path(), "host", value -> written.add((String) value));
+                paths.add(file.path());
+            }
+        }
+    }
+
+    @Test
+    void hooksReadSstColumnsAndFindManifestFilesThroughTheirContext() {
+        try (HookTestKit<ColumnHook> kit = HookTestKit.builder(ColumnHook::new, dir).start()) {
+            kit.write(25);
+            kit.flush();
+            kit.drain();
+
+            assertThat(kit.hook().written).hasSize(25).contains("host-0", "host-9").allMatch(host -> host.startsWith("host-"));
+            FileMeta file = kit.manifest().files().values().iterator().next();
+            assertThat(kit.hook().context.sstFiles().path(kit.region(), file.fileId())).isEqualTo(kit.hook().paths.get(0))
+                    .exists();
+            assertThatThrownBy(() -> kit.hook().context.sstFiles().forEachValue(kit.hook().paths.get(0), "nope", value -> { }))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("has no column nope; its columns are [host, usage, ts");
+        }
+    }
+
+    @Test
+    void stagingAppliesAsOneUpdateAndADroppedRegionEndsTheStream() {
+        try (HookTestKit<VersionHook> kit = HookTestKit.builder(() -> new VersionHook(new ConcurrentHashMap<>()), dir).start()) {
+            kit.write(10);
+            kit.enterStaging("host < 'host-5'");
+            kit.write(10);
+            kit.flush();
+            kit.drain();
+            long before = kit.deliveredVersions().size();
+            kit.applyStaging();
+            kit.drain();
+            List<List<ManifestAction.Kind>> kinds = kit.deliveredActionKinds();
+            assertThat(kinds.get(kinds.size() - 1)).contains(ManifestAction.Kind.PARTITION_EXPR_CHANGE, ManifestAction.Kind.EDIT);
+            assertThat(kit.deliveredVersions()).hasSizeGreaterThan((int) before);
+
+            kit.dropRegion();
+            kit.drain();
+            assertThat(kit.events().get(kit.events().size() - 1)).isInstanceOf(RegionDroppedEvent.class);
+        }
+    }
+
+    @Test
+    void aHookFarBehindAfterACrashGetsOneReconcile() {
+        try (HookTestKit<VersionHook> kit = HookTestKit.builder(() -> new VersionHook(new ConcurrentHashMap<>()), dir)
+                .engineOption("manifest.checkpoint.distance", "2").engineOption("manifest.retained.deltas.max", "1").start()) {
+            kit.write(5);
+            kit.flush();
+            kit.drain();
+            kit.engine().persistHookCursors();
+            kit.clearEvents();
+
+            kit.crashBeforeDelivery(() -> {
+                for (int i = 0; i < 6; i++) {
+                    kit.write(5);
+                    kit.flush();
+                }
+            });
+            kit.drain();
+
+            assertThat(kit.events(ReconcileEvent.class)).hasSize(1);
+            assertThat(kit.events(ReconcileEvent.class).get(0).manifest().manifestVersion())
+                    .isEqualTo(kit.manifest().manifestVersion());
+            assertThat(kit.events().get(kit.events().size() - 1)).isInstanceOf(RegionOpenedEvent.class);
         }
     }
 
