@@ -255,12 +255,14 @@ final class CatalogJson {
                 if (peek() != '"') {
                     throw error("expected a quoted key");
                 }
+                int keyOffset = position;
                 String key = string();
-                skipWhitespace();
-                expect(':');
                 if (object.containsKey(key)) {
+                    position = keyOffset;
                     throw error("key \"" + key + "\" appears twice");
                 }
+                skipWhitespace();
+                expect(':');
                 object.put(key, value());
                 skipWhitespace();
                 if (peek() == ',') {

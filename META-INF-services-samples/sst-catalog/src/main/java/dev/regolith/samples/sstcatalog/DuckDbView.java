@@ -5,6 +5,7 @@ import dev.regolith.engine.api.DataType;
 import dev.regolith.engine.api.OpType;
 import dev.regolith.engine.api.RegionId;
 import dev.regolith.samples.sstcatalog.RegionCatalog.CatalogFile;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -51,7 +52,7 @@ final class DuckDbView {
         String regionColumns = columns.stream().map(column -> identifier(column.name())).collect(Collectors.joining(", "));
         if (catalog.files().isEmpty()) {
             // read_parquet rejects an empty list: an empty relation with the same columns instead.
-            return sql.append("SELECT ").append(typedNulls(columns, false)).append("\nWHERE false;\n").toString();
+            return sql.append("SELECT ").append(typedNulls(columns, false, "\n       ")).append("\nWHERE false;\n").toString();
         }
         String rowKey = catalog.rowKey().stream().map(column -> identifier(column.name())).collect(Collectors.joining(", "));
         sql.append("SELECT ").append(regionColumns).append("\n")
@@ -59,7 +60,7 @@ final class DuckDbView {
                 .append("    SELECT *\n")
                 .append("    FROM (\n")
                 .append("        -- Every column of the region, typed, even one that no file has yet.\n")
-                .append("        SELECT ").append(typedNulls(columns, true)).append("\n")
+                .append("        SELECT ").append(typedNulls(columns, true, "\n               ")).append("\n")
                 .append("        WHERE false\n")
                 .append("        UNION ALL BY NAME\n")
                 .append("        SELECT * FROM read_parquet([\n");
@@ -77,16 +78,17 @@ final class DuckDbView {
                 .toString();
     }
 
-    private static String typedNulls(List<ColumnSchema> columns, boolean internal) {
-        StringBuilder nulls = new StringBuilder();
+    /** {@code CAST(NULL AS <type>) AS <column>} for each column, one per line, lines after the first starting with {@code indent}. */
+    private static String typedNulls(List<ColumnSchema> columns, boolean internal, String indent) {
+        List<String> nulls = new ArrayList<>();
         for (ColumnSchema column : columns) {
-            nulls.append(nulls.length() == 0 ? "" : ", ")
-                    .append("CAST(NULL AS ").append(type(column.dataType())).append(") AS ").append(identifier(column.name()));
+            nulls.add("CAST(NULL AS " + type(column.dataType()) + ") AS " + identifier(column.name()));
         }
         if (internal) {
-            nulls.append(", CAST(NULL AS BIGINT) AS \"__sequence\", CAST(NULL AS INTEGER) AS \"__op_type\"");
+            nulls.add("CAST(NULL AS BIGINT) AS \"__sequence\"");
+            nulls.add("CAST(NULL AS INTEGER) AS \"__op_type\"");
         }
-        return nulls.toString();
+        return String.join("," + indent, nulls);
     }
 
     /** The DuckDB type that DuckDB reads an SST column of {@code type} as. */

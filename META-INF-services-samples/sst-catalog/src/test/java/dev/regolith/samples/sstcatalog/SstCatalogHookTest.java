@@ -515,15 +515,28 @@ class SstCatalogHookTest {
                 List<String> withoutFiles = DuckDb.describe(script, VIEW);
 
                 kit.write(WriteBatch.builder("tag", "number", "flag", "count", "ratio", "value", "payload", "ts")
-                        .put("a", 1, true, 2L, 0.5f, 1.5, new byte[] {1, 2}, 1_700_000_000_123_456L)
-                        .put(null, null, null, null, null, null, null, 1_700_000_000_123_457L)
+                        .put("a", 1, true, 2L, 0.5f, 1.5, new byte[] {1, 2}, timeIndex == DataType.TIMESTAMP_MILLIS
+                                ? 1_700_000_000_123L : 1_700_000_000_123_456L)
+                        .put(null, null, null, null, null, null, null, timeIndex == DataType.TIMESTAMP_MILLIS
+                                ? 1_700_000_000_124L : 1_700_000_000_123_457L)
                         .build());
                 kit.flush();
                 kit.drain();
 
                 assertThat(DuckDb.describe(script, VIEW)).as("columns of %s", timeIndex).isEqualTo(withoutFiles);
                 assertThat(DuckDb.count(script, VIEW)).isEqualTo(2);
-                long millis = RegionCatalog.toMillis(1_700_000_000_123_456L, timeIndex);
+                String epoch = switch (timeIndex) {
+                    case TIMESTAMP_MILLIS -> "epoch_ms";
+                    case TIMESTAMP_MICROS -> "epoch_us";
+                    default -> "epoch_ns";
+                };
+                long written = timeIndex == DataType.TIMESTAMP_MILLIS ? 1_700_000_000_123L : 1_700_000_000_123_456L;
+                assertThat(DuckDb.query(script, "SELECT tag, number, flag, count, ratio, value, hex(payload), " + epoch + "(ts) FROM "
+                        + VIEW + " ORDER BY ts"))
+                        .as("values of %s", timeIndex)
+                        .containsExactly(List.of("a", 1, true, 2L, 0.5f, 1.5, "0102", written),
+                                java.util.Arrays.asList(null, null, null, null, null, null, null, written + 1));
+                long millis = RegionCatalog.toMillis(written, timeIndex);
                 assertThat(CatalogJson.read(Files.readString(kitDir.resolve("catalog").resolve(REGION + ".json")), script)
                         .files().values()).singleElement().satisfies(file -> assertThat(file.minTimeMillis()).isEqualTo(millis));
             }
