@@ -61,6 +61,11 @@ final class CatalogDirectory {
         replace(jsonFile(regionId), json);
     }
 
+    /** Whether both of the region's files exist. */
+    boolean exists(RegionId regionId) {
+        return Files.exists(jsonFile(regionId)) && Files.exists(sqlFile(regionId));
+    }
+
     /** Replaces the region's SQL file alone. */
     void writeSql(RegionId regionId, String sql) {
         replace(sqlFile(regionId), sql);
@@ -95,6 +100,7 @@ final class CatalogDirectory {
     private void replace(Path target, String content) {
         Path temporary = target.resolveSibling("." + target.getFileName() + ".tmp");
         try {
+            Files.createDirectories(root); // deleted while the hook runs: a catalog is still better than a failing hook
             try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer bytes = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));

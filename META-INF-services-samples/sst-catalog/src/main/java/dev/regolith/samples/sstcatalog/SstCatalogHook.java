@@ -36,9 +36,10 @@ import java.util.function.Function;
  * catalog (delivered again after a crash) changes nothing. After a restart the hook reads the
  * version back from the region's JSON file the first time it hears of the region.
  * {@link #onRegionOpened} and {@link #onReconcile} carry the whole manifest, from which the
- * catalog is rebuilt; an update that leaves a gap after the catalog's version (the catalog files
- * were lost, or restored from an old copy) makes the hook delete the region's catalog, since it
- * would be wrong, until the next such rebuild. Dropping the region deletes its catalog.
+ * catalog is rebuilt (and files deleted by hand are written again). An update that leaves a gap
+ * after the catalog's version (the catalog files were lost, or put back from an old copy) makes
+ * the hook delete the region's catalog, which would be wrong, until the next such rebuild.
+ * Dropping the region deletes its catalog.
  * Thread-safe: regions are handled in parallel, each under its own lock.
  */
 public final class SstCatalogHook implements RegionHook {
@@ -182,7 +183,7 @@ public final class SstCatalogHook implements RegionHook {
         RegionCatalog rebuilt = RegionCatalog.of(manifest, paths(regionId));
         RegionState state = state(regionId);
         synchronized (state) {
-            if (!rebuilt.equals(load(state, regionId))) {
+            if (!rebuilt.equals(load(state, regionId)) || !catalogDirectory().exists(regionId)) {
                 store(state, rebuilt);
             }
             state.gapReported = false;

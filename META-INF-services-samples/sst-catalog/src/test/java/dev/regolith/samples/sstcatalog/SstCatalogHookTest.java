@@ -18,6 +18,7 @@ import dev.regolith.engine.api.WriteBatch;
 import dev.regolith.hooks.spi.HookContext;
 import dev.regolith.hooks.spi.ManifestUpdatedEvent;
 import dev.regolith.hooks.spi.ReconcileEvent;
+import dev.regolith.hooks.spi.RegionDroppedEvent;
 import dev.regolith.hooks.spi.RegionOpenedEvent;
 import dev.regolith.hooks.spi.SstFiles;
 import dev.regolith.samples.sstcatalog.RegionCatalog.CatalogFile;
@@ -26,9 +27,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -433,7 +434,7 @@ class SstCatalogHookTest {
     }
 
     @Test
-    void anUpdateAfterAGapDeletesTheCatalogUntilAWholeManifestRebuildsIt() throws IOException {
+    void anUpdateAfterAGapDeletesTheCatalogUntilAReconcileRebuildsIt() throws IOException {
         List<ManifestUpdatedEvent> updates;
         RegionManifest manifest;
         byte[] oldJson;
@@ -459,11 +460,33 @@ class SstCatalogHookTest {
         assertThat(json()).doesNotExist();
         assertThat(sql()).doesNotExist();
 
-        hook.onRegionOpened(new RegionOpenedEvent(REGION, manifest));
+        hook.onReconcile(new ReconcileEvent(REGION, manifest, 2, manifest.manifestVersion()));
 
         assertThat(catalog().manifestVersion()).isEqualTo(manifest.manifestVersion());
         assertThat(catalog().files().keySet()).containsExactlyElementsOf(manifest.files().keySet());
         assertThat(DuckDb.count(sql(), VIEW)).isEqualTo(30);
+    }
+
+    @Test
+    void aWholeManifestWritesBackACatalogDeletedByHand() throws IOException {
+        RegionManifest manifest;
+        try (HookTestKit<SstCatalogHook> kit = kit().start()) {
+            kit.write(10);
+            kit.flush();
+            kit.drain();
+            manifest = kit.manifest();
+        }
+        SstCatalogHook hook = init(Map.of("dir", catalogDir().toString()));
+        hook.onRegionOpened(new RegionOpenedEvent(REGION, manifest));
+        byte[] jsonBefore = Files.readAllBytes(json());
+        Files.delete(json());
+        Files.delete(sql());
+        Files.delete(catalogDir());
+
+        hook.onRegionOpened(new RegionOpenedEvent(REGION, manifest));
+
+        assertThat(Files.readAllBytes(json())).isEqualTo(jsonBefore);
+        assertThat(DuckDb.count(sql(), VIEW)).isEqualTo(10);
     }
 
     @Test
@@ -513,12 +536,11 @@ class SstCatalogHookTest {
                 kit.drain();
                 Path script = kitDir.resolve("catalog").resolve(REGION + ".sql");
                 List<String> withoutFiles = DuckDb.describe(script, VIEW);
+                long written = timeIndex == DataType.TIMESTAMP_MILLIS ? 1_700_000_000_123L : 1_700_000_000_123_456L;
 
                 kit.write(WriteBatch.builder("tag", "number", "flag", "count", "ratio", "value", "payload", "ts")
-                        .put("a", 1, true, 2L, 0.5f, 1.5, new byte[] {1, 2}, timeIndex == DataType.TIMESTAMP_MILLIS
-                                ? 1_700_000_000_123L : 1_700_000_000_123_456L)
-                        .put(null, null, null, null, null, null, null, timeIndex == DataType.TIMESTAMP_MILLIS
-                                ? 1_700_000_000_124L : 1_700_000_000_123_457L)
+                        .put("a", 1, true, 2L, 0.5f, 1.5, new byte[] {1, 2}, written)
+                        .put(null, null, null, null, null, null, null, written + 1)
                         .build());
                 kit.flush();
                 kit.drain();
@@ -530,12 +552,11 @@ class SstCatalogHookTest {
                     case TIMESTAMP_MICROS -> "epoch_us";
                     default -> "epoch_ns";
                 };
-                long written = timeIndex == DataType.TIMESTAMP_MILLIS ? 1_700_000_000_123L : 1_700_000_000_123_456L;
                 assertThat(DuckDb.query(script, "SELECT tag, number, flag, count, ratio, value, hex(payload), " + epoch + "(ts) FROM "
                         + VIEW + " ORDER BY ts"))
                         .as("values of %s", timeIndex)
                         .containsExactly(List.of("a", 1, true, 2L, 0.5f, 1.5, "0102", written),
-                                java.util.Arrays.asList(null, null, null, null, null, null, null, written + 1));
+                                Arrays.asList(null, null, null, null, null, null, null, written + 1));
                 long millis = RegionCatalog.toMillis(written, timeIndex);
                 assertThat(CatalogJson.read(Files.readString(kitDir.resolve("catalog").resolve(REGION + ".json")), script)
                         .files().values()).singleElement().satisfies(file -> assertThat(file.minTimeMillis()).isEqualTo(millis));
@@ -557,7 +578,7 @@ class SstCatalogHookTest {
 
     @Test
     void eventsBeforeInitAreRejected() {
-        assertThatThrownBy(() -> new SstCatalogHook().onRegionDropped(new dev.regolith.hooks.spi.RegionDroppedEvent(REGION, 3)))
+        assertThatThrownBy(() -> new SstCatalogHook().onRegionDropped(new RegionDroppedEvent(REGION, 3)))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("sst-catalog is not initialized: init was not called");
     }
