@@ -49,7 +49,7 @@ record RegionCatalog(
         columns = List.copyOf(requireNonNull(columns, "columns is null"));
         requireNonNull(partitionExpr, "partitionExpr is null");
         files = Collections.unmodifiableSortedMap(new TreeMap<>(requireNonNull(files, "files is null")));
-        if (manifestVersion < 1) {
+        if (manifestVersion < 0) {
             throw new IllegalArgumentException("Invalid manifest version for region " + regionId + ": " + manifestVersion);
         }
         if (columns.stream().filter(column -> column.semanticType() == SemanticType.TIMESTAMP).count() != 1) {
