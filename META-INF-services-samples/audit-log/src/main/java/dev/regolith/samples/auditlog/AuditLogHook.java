@@ -4,12 +4,18 @@ import dev.regolith.engine.api.FileMeta;
 import dev.regolith.engine.api.ManifestAction;
 import dev.regolith.engine.api.ManifestAction.Edit;
 import dev.regolith.engine.api.ManifestAction.TruncatePartial;
+import dev.regolith.engine.api.RegionId;
 import dev.regolith.hooks.spi.HookContext;
 import dev.regolith.hooks.spi.ManifestUpdatedEvent;
+import dev.regolith.hooks.spi.RegionDroppedEvent;
 import dev.regolith.hooks.spi.RegionHook;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.io.Writer;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +23,11 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Writes one JSON line per manifest update to a size-rotated file:
@@ -32,16 +41,37 @@ import java.util.Map;
  * Options ({@code hooks.audit-log.<key>}): {@code file} (default {@code regolith-audit.jsonl} in
  * the working directory), {@code max-bytes} (rotate past this size, default 64 MiB) and
  * {@code max-files} (rotated files kept as {@code file.1} … {@code file.N}, default 5).
+ *
+ * <p><b>Each version once.</b> Delivery is at least once: after a crash the engine delivers again
+ * the versions after the hook's last persisted cursor. The hook remembers, per region, the last
+ * version it logged and skips an update that is not newer. At {@link #init} it recovers that
+ * memory from its own lines in the rotated files and the live file, oldest first; a region whose
+ * last line is its {@code REMOVE} (and every region at {@link #onRegionDropped}) is forgotten, since
+ * a region created again with the same id starts over at version 1. An update that merges several
+ * versions is logged whole, as one line from {@code firstVersion} to {@code version}, even if (after
+ * a crash) some of its first versions were logged already. A {@code ReconcileEvent} is not logged:
+ * the versions it stands for are gone from the manifest, so their actions are unknown.
+ *
+ * <p><b>Crash safety.</b> Each line is written with one write and fsynced before the callback
+ * returns; rotation fsyncs the directory. A line torn by a crash (the live file not ending with a
+ * line break) is cut off at the next {@code init}; its version is delivered again and logged then.
  */
 public final class AuditLogHook implements RegionHook {
 
     public static final String NAME = "audit-log";
 
+    private static final System.Logger LOG = System.getLogger(AuditLogHook.class.getName());
+    /** The start of a line this hook wrote: region, version, first version and action kinds. */
+    private static final Pattern LINE = Pattern.compile(
+            "\\{\"time\":\"[^\"]*\",\"region\":\"([^\"]+)\",\"version\":(\\d+),\"firstVersion\":\\d+,\"actions\":\\[([^\\]]*)\\]");
+
     private Path file;
     private long maxBytes;
     private int maxFiles;
-    private Writer writer;
+    private FileChannel channel;
     private long size;
+    /** Per region, the last version logged. */
+    private final Map<RegionId, Long> lastLogged = new HashMap<>();
 
     @Override
     public String name() {
@@ -57,6 +87,8 @@ public final class AuditLogHook implements RegionHook {
         maxFiles = (int) parsePositive(options, "max-files", 5, Integer.MAX_VALUE);
         try {
             Files.createDirectories(file.getParent());
+            cutTornLine();
+            recoverLastLogged();
             openWriter();
         }
         catch (IOException e) {
@@ -71,33 +103,47 @@ public final class AuditLogHook implements RegionHook {
 
     @Override
     public synchronized void onManifestUpdated(ManifestUpdatedEvent event) {
-        if (writer == null) {
+        if (channel == null) {
             throw new IllegalStateException("audit-log is not open: init was not called, or the hook was closed");
+        }
+        Long last = lastLogged.get(event.regionId());
+        if (last != null && event.manifestVersion() <= last) {
+            return; // delivered again (after a crash): logged already
         }
         byte[] line = (toJson(event, Instant.now()) + "\n").getBytes(StandardCharsets.UTF_8);
         try {
             if (size > 0 && size + line.length > maxBytes) {
                 rotate();
             }
-            writer.write(new String(line, StandardCharsets.UTF_8));
-            writer.flush();
+            ByteBuffer buffer = ByteBuffer.wrap(line);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.force(false);
             size += line.length;
         }
         catch (IOException e) {
             throw new UncheckedIOException("audit-log cannot append to " + file, e);
         }
+        lastLogged.put(event.regionId(), event.manifestVersion());
+    }
+
+    /** Forgets the region: created again with the same id, it starts over at version 1. */
+    @Override
+    public synchronized void onRegionDropped(RegionDroppedEvent event) {
+        lastLogged.remove(event.regionId());
     }
 
     @Override
     public synchronized void close() {
-        if (writer != null) {
+        if (channel != null) {
             try {
-                writer.close();
+                channel.close();
             }
             catch (IOException e) {
                 throw new UncheckedIOException("audit-log cannot close " + file, e);
             }
-            writer = null;
+            channel = null;
         }
     }
 
@@ -171,7 +217,7 @@ public final class AuditLogHook implements RegionHook {
     }
 
     private void rotate() throws IOException {
-        writer.close();
+        channel.close();
         try {
             shiftRotatedFiles();
         }
@@ -179,15 +225,23 @@ public final class AuditLogHook implements RegionHook {
             // Even if a move failed, keep appending to the live file rather than failing every event.
             openWriter();
         }
+        syncDirectory();
     }
 
-    private void shiftRotatedFiles() throws IOException {
-        // Shift only the rotated files that exist (file.1 … file.present), not every slot up to
-        // max-files: a large max-files must not cost one stat per slot on every rotation.
+    /**
+     * How many rotated files there are: file.1 … file.N exist. Counts only those, not every slot
+     * up to max-files: a large max-files must not cost one stat per slot.
+     */
+    private int rotatedFiles() {
         int present = 0;
         while (present < maxFiles && Files.exists(rotated(present + 1))) {
             present++;
         }
+        return present;
+    }
+
+    private void shiftRotatedFiles() throws IOException {
+        int present = rotatedFiles();
         if (present == maxFiles) {
             Files.delete(rotated(maxFiles));
             present--;
@@ -203,8 +257,87 @@ public final class AuditLogHook implements RegionHook {
     }
 
     private void openWriter() throws IOException {
-        writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        size = Files.size(file);
+        channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        size = channel.size();
+    }
+
+    private void syncDirectory() throws IOException {
+        try (FileChannel directory = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
+            directory.force(true);
+        }
+    }
+
+    /**
+     * Cuts off a line a crash tore (every line ends with a line break, written in one write): it
+     * would otherwise run into the next line. Its version is delivered again and logged whole.
+     */
+    private void cutTornLine() throws IOException {
+        if (!Files.exists(file)) {
+            return;
+        }
+        try (FileChannel log = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long length = log.size();
+            long keep = 0;
+            ByteBuffer chunk = ByteBuffer.allocate(8192);
+            for (long end = length; end > 0 && keep == 0; ) {
+                long start = Math.max(0, end - chunk.capacity());
+                chunk.clear().limit((int) (end - start));
+                while (chunk.hasRemaining() && log.read(chunk, start + chunk.position()) >= 0) {
+                    // read the whole chunk
+                }
+                for (int i = (int) (end - start) - 1; i >= 0; i--) {
+                    if (chunk.get(i) == '\n') {
+                        keep = start + i + 1;
+                        break;
+                    }
+                }
+                end = start;
+            }
+            if (keep < length) {
+                LOG.log(Level.WARNING, "audit-log: cutting a torn last line (" + (length - keep) + " bytes, no line break) off "
+                        + file);
+                log.truncate(keep);
+                log.force(true);
+            }
+        }
+    }
+
+    /** Reads, oldest first, the versions this hook logged: per region, the last one. */
+    private void recoverLastLogged() throws IOException {
+        lastLogged.clear();
+        for (int i = rotatedFiles(); i >= 1; i--) {
+            recoverLastLogged(rotated(i));
+        }
+        if (Files.exists(file)) {
+            recoverLastLogged(file);
+        }
+    }
+
+    private void recoverLastLogged(Path log) throws IOException {
+        // Malformed bytes are replaced rather than failing init: such a line is not one of ours anyway.
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(Files.newInputStream(log), StandardCharsets.UTF_8))) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                Matcher matcher = LINE.matcher(line);
+                if (!matcher.lookingAt()) {
+                    continue;
+                }
+                RegionId region;
+                long version;
+                try {
+                    region = RegionId.parse(matcher.group(1));
+                    version = Long.parseLong(matcher.group(2));
+                }
+                catch (IllegalArgumentException notOurs) {
+                    continue;
+                }
+                if (matcher.group(3).contains(quote(ManifestAction.Kind.REMOVE.name()))) {
+                    lastLogged.remove(region); // dropped: if created again, it starts over at version 1
+                }
+                else {
+                    lastLogged.put(region, version);
+                }
+            }
+        }
     }
 
     private static long parsePositive(Map<String, String> options, String key, long defaultValue, long max) {
