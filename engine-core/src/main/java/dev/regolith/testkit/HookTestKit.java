@@ -224,7 +224,11 @@ public final class HookTestKit<H extends RegionHook> implements AutoCloseable {
         engine.flush(region());
     }
 
-    /** Compacts the region (with TTL expiry), as {@link dev.regolith.engine.api.Engine#compact} does. */
+    /**
+     * Compacts the region (with TTL expiry), as {@link dev.regolith.engine.api.Engine#compact} does:
+     * a time window is compacted once it has {@code compaction.trigger.files} files (4 unless set
+     * with {@link Builder#engineOption}; the kit runs no compaction on its own).
+     */
     public void compact() {
         engine.compact(region());
     }
