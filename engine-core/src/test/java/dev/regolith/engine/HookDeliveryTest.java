@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.regolith.engine.api.EngineOptions;
 import dev.regolith.engine.api.HookMetrics;
+import dev.regolith.engine.api.ManifestAction;
 import dev.regolith.engine.api.WriteBatch;
 import dev.regolith.engine.hook.HookCursorStore;
+import dev.regolith.engine.hook.HookDispatcher;
 import dev.regolith.engine.hook.HookMBeans;
 import dev.regolith.engine.hook.RegionHooks;
 import dev.regolith.engine.io.LocalFileIO;
@@ -128,6 +130,78 @@ class HookDeliveryTest {
         assertThat(caughtUp.lag()).containsEntry(REGION, 0L);
         assertThat(caughtUp.queueDepth()).isZero();
         assertThat(caughtUp.quarantined()).isFalse();
+    }
+
+    private static HookDispatcher dispatcher(RegolithEngine engine, String name) {
+        return engine.hooks().dispatchers().stream().filter(dispatcher -> dispatcher.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    private static List<ManifestAction> actions(List<ManifestUpdatedEvent> events) {
+        return events.stream().flatMap(event -> event.actions().actions().stream()).toList();
+    }
+
+    @Test
+    void hookFarBehindHoldsBoundedMemoryAndReadsItsVersionsBackFromTheManifest() throws Exception {
+        CountDownLatch gate = gate();
+        CountDownLatch entered = new CountDownLatch(1);
+        ScriptedHook blocked = new ScriptedHook("blocked").behave(event -> {
+            if (event.manifestVersion() == 2) {
+                entered.countDown();
+                gate.await();
+            }
+        });
+        ScriptedHook other = new ScriptedHook("other");
+        RegolithEngine engine = open(options().with("hooks.blocked.queue.actions", "3"), blocked, other);
+        engine.createRegion(metadata(REGION));
+        for (int i = 0; i < 40; i++) {
+            commit(engine);
+        }
+        assertThat(entered.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        assertThat(engine.hooks().drain("other", WAIT)).isTrue(); // every commit has reached every hook's dispatcher
+
+        HookDispatcher behind = dispatcher(engine, "blocked");
+        assertThat(behind.spills()).isPositive();
+        assertThat(behind.heldActions()).as("what 38 versions pending hold in memory").isLessThanOrEqualTo(3);
+
+        gate.countDown();
+
+        assertThat(engine.drainHooks(WAIT)).isTrue();
+        long head = engine.manifest(REGION).manifestVersion();
+        assertThat(blocked.versions(REGION)).as("every version once, in order").isEqualTo(versions(1, head));
+        assertThat(actions(blocked.updates(REGION))).as("the actions read back are the ones committed")
+                .isEqualTo(actions(other.updates(REGION)));
+    }
+
+    @Test
+    void hookBehindTheRetainedDeltasGetsOneReconcileThenEveryLaterVersion() throws Exception {
+        CountDownLatch gate = gate();
+        CountDownLatch entered = new CountDownLatch(1);
+        ScriptedHook blocked = new ScriptedHook("blocked").behave(event -> {
+            if (event.manifestVersion() == 2) {
+                entered.countDown();
+                gate.await();
+            }
+        });
+        // Checkpoints every 2 versions and at most 2 deltas kept: the blocked hook's versions are gone when it gets to them.
+        RegolithEngine engine = open(options().with("hooks.blocked.queue.actions", "1").with("manifest.checkpoint.distance", "2")
+                .with("manifest.retained.deltas.max", "2"), blocked);
+        engine.createRegion(metadata(REGION));
+        for (int i = 0; i < 20; i++) {
+            commit(engine);
+        }
+        assertThat(entered.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        long head = engine.manifest(REGION).manifestVersion();
+
+        gate.countDown();
+
+        assertThat(engine.drainHooks(WAIT)).isTrue();
+        assertThat(blocked.stream()).as("one reconcile in place of the lost versions").containsExactly("v1", "opened", "v2",
+                "reconcile 3-" + head);
+        ReconcileEvent reconcile = (ReconcileEvent) blocked.delivered().get(3);
+        assertThat(reconcile.manifest()).isEqualTo(engine.manifest(REGION));
+        commit(engine);
+        assertThat(engine.drainHooks(WAIT)).isTrue();
+        assertThat(blocked.stream()).endsWith("reconcile 3-" + head, "v" + (head + 1));
     }
 
     @Test

@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * How a {@link HookDispatcher} delivers events to one hook. {@link #DEFAULT}: a queue of 1024
- * events, a 10 s deadline per callback, 5 retries with backoff from 100 ms doubling up to 30 s,
- * and 2 delivery threads.
+ * events holding at most 16384 actions in memory, a 10 s deadline per callback, 5 retries with
+ * backoff from 100 ms doubling up to 30 s, and 2 delivery threads.
  *
  * @param queueSize pending events at which the dispatcher starts merging a region's new events
  *     into its last pending one instead of queueing them separately (see {@link HookDispatcher}
@@ -20,9 +20,13 @@ import java.util.Map;
  * @param initialBackoff the wait before the first retry; each further retry waits twice as long
  * @param maxBackoff the longest wait between two retries
  * @param threads how many regions the hook is called for in parallel
+ * @param queueActions how many committed actions the hook's pending events may hold in memory;
+ *     beyond that, pending versions keep only their range and are read back from the region's
+ *     manifest when delivered (see {@link HookDispatcher}), so a hook that falls behind costs a
+ *     bounded amount of memory
  */
 public record HookDeliveryOptions(int queueSize, Duration deadline, int retryLimit, Duration initialBackoff, Duration maxBackoff,
-        int threads) {
+        int threads, int queueActions) {
 
     public static final String QUEUE_SIZE = "queue.size";
     public static final String DEADLINE_MS = "deadline.ms";
@@ -30,12 +34,15 @@ public record HookDeliveryOptions(int queueSize, Duration deadline, int retryLim
     public static final String BACKOFF_INITIAL_MS = "backoff.initial.ms";
     public static final String BACKOFF_MAX_MS = "backoff.max.ms";
     public static final String THREADS = "threads";
+    public static final String QUEUE_ACTIONS = "queue.actions";
+
+    private static final int DEFAULT_QUEUE_ACTIONS = 1024;
 
     /** The longest duration an option takes, in milliseconds: any longer would overflow nanoseconds. */
     private static final long MAX_MILLIS = Long.MAX_VALUE / 1_000_000;
 
     public static final HookDeliveryOptions DEFAULT = new HookDeliveryOptions(1024, Duration.ofSeconds(10), 5, Duration.ofMillis(100),
-            Duration.ofSeconds(30), 2);
+            Duration.ofSeconds(30), 2, DEFAULT_QUEUE_ACTIONS);
 
     public HookDeliveryOptions {
         requireNonNull(deadline, "deadline is null");
@@ -60,13 +67,22 @@ public record HookDeliveryOptions(int queueSize, Duration deadline, int retryLim
         if (threads < 1) {
             throw new IllegalArgumentException("Invalid hook thread count: " + threads + " (must be >= 1)");
         }
+        if (queueActions < 1) {
+            throw new IllegalArgumentException("Invalid hook queue action bound: " + queueActions + " (must be >= 1)");
+        }
+    }
+
+    /** The options with the default {@link #queueActions()}. */
+    public HookDeliveryOptions(int queueSize, Duration deadline, int retryLimit, Duration initialBackoff, Duration maxBackoff,
+            int threads) {
+        this(queueSize, deadline, retryLimit, initialBackoff, maxBackoff, threads, DEFAULT_QUEUE_ACTIONS);
     }
 
     /**
      * Reads the delivery options among a hook's options (the engine's {@code hooks.<name>.<key>}
      * options as {@code <key>}, see {@link dev.regolith.hooks.spi.HookContext#options()}):
      * {@code queue.size}, {@code deadline.ms}, {@code retry.limit}, {@code backoff.initial.ms},
-     * {@code backoff.max.ms} and {@code threads}. Missing keys keep their {@link #DEFAULT}; other
+     * {@code backoff.max.ms}, {@code threads} and {@code queue.actions}. Missing keys keep their {@link #DEFAULT}; other
      * keys are the hook's own and are ignored.
      *
      * @param hookName the hook's name, for error messages
@@ -84,32 +100,37 @@ public record HookDeliveryOptions(int queueSize, Duration deadline, int retryLim
         // Raising only the initial backoff above the default maximum raises the maximum with it.
         long maxMs = reader.read(BACKOFF_MAX_MS, Math.max(DEFAULT.maxBackoff.toMillis(), initialMs), 0, MAX_MILLIS);
         int threads = (int) reader.read(THREADS, DEFAULT.threads, 1, Integer.MAX_VALUE);
+        int queueActions = (int) reader.read(QUEUE_ACTIONS, DEFAULT.queueActions, 1, Integer.MAX_VALUE);
         if (maxMs < initialMs) {
             throw new IllegalArgumentException("Invalid " + reader.key(BACKOFF_MAX_MS) + " '" + hookOptions.get(BACKOFF_MAX_MS)
                     + "': must be at least " + reader.key(BACKOFF_INITIAL_MS) + " (" + initialMs + ")");
         }
         return new HookDeliveryOptions(queueSize, Duration.ofMillis(deadlineMs), retryLimit, Duration.ofMillis(initialMs),
-                Duration.ofMillis(maxMs), threads);
+                Duration.ofMillis(maxMs), threads, queueActions);
     }
 
     public HookDeliveryOptions withQueueSize(int queueSize) {
-        return new HookDeliveryOptions(queueSize, deadline, retryLimit, initialBackoff, maxBackoff, threads);
+        return new HookDeliveryOptions(queueSize, deadline, retryLimit, initialBackoff, maxBackoff, threads, queueActions);
     }
 
     public HookDeliveryOptions withDeadline(Duration deadline) {
-        return new HookDeliveryOptions(queueSize, deadline, retryLimit, initialBackoff, maxBackoff, threads);
+        return new HookDeliveryOptions(queueSize, deadline, retryLimit, initialBackoff, maxBackoff, threads, queueActions);
     }
 
     public HookDeliveryOptions withRetryLimit(int retryLimit) {
-        return new HookDeliveryOptions(queueSize, deadline, retryLimit, initialBackoff, maxBackoff, threads);
+        return new HookDeliveryOptions(queueSize, deadline, retryLimit, initialBackoff, maxBackoff, threads, queueActions);
     }
 
     public HookDeliveryOptions withBackoff(Duration initialBackoff, Duration maxBackoff) {
-        return new HookDeliveryOptions(queueSize, deadline, retryLimit, initialBackoff, maxBackoff, threads);
+        return new HookDeliveryOptions(queueSize, deadline, retryLimit, initialBackoff, maxBackoff, threads, queueActions);
     }
 
     public HookDeliveryOptions withThreads(int threads) {
-        return new HookDeliveryOptions(queueSize, deadline, retryLimit, initialBackoff, maxBackoff, threads);
+        return new HookDeliveryOptions(queueSize, deadline, retryLimit, initialBackoff, maxBackoff, threads, queueActions);
+    }
+
+    public HookDeliveryOptions withQueueActions(int queueActions) {
+        return new HookDeliveryOptions(queueSize, deadline, retryLimit, initialBackoff, maxBackoff, threads, queueActions);
     }
 
     /** The wait before retry number {@code retry} (1 for the first): initial * 2^(retry-1), capped. */

@@ -7,6 +7,7 @@ import dev.regolith.engine.api.HookMetrics;
 import dev.regolith.engine.api.ManifestAction;
 import dev.regolith.engine.api.ManifestActionList;
 import dev.regolith.engine.api.RegionId;
+import dev.regolith.engine.api.RegionManifest;
 import dev.regolith.hooks.spi.FilesRemovedEvent;
 import dev.regolith.hooks.spi.ManifestUpdatedEvent;
 import dev.regolith.hooks.spi.ReconcileEvent;
@@ -22,6 +23,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -75,8 +77,17 @@ import org.slf4j.LoggerFactory;
  * its own, so the number of pending events is at most {@code queueSize} plus, for each region, one
  * plus the number of gaps between its pending versions (receipts committed but not yet submitted,
  * at most the number of threads committing to the region at once), of skipped ranges pending and
- * of lifecycle notes pending (a handful). Merging bounds the number of events, not the number of
- * actions: every committed action is kept until it is delivered.
+ * of lifecycle notes pending (a handful).
+ *
+ * <p>Merging bounds the number of events, not the number of actions. What bounds the actions is
+ * {@link HookDeliveryOptions#queueActions()}: once the pending events hold more committed actions
+ * than that, every pending event submitted with a {@link ManifestHistory} (every receipt of a
+ * region's manifest) drops its actions and keeps only its version range. When such an event's
+ * turn comes, its actions are read back from the region's manifest, on the delivery thread, and
+ * delivered as one event for its versions; if the manifest no longer holds those deltas, the hook
+ * gets one {@code onReconcile} with the region's current state instead, covering every version up
+ * to that state's, and pending or later-submitted versions it covers are not delivered again. A
+ * hook that falls behind thus costs memory for its version ranges, not for the changes.
  *
  * <h2>Failures</h2>
  * A callback that throws (anything but a {@link VirtualMachineError}) is counted as failed and the
@@ -132,6 +143,12 @@ public final class HookDispatcher implements AutoCloseable {
     private final Map<RegionId, RegionState> regions = new HashMap<>();
     private final LatencyHistogram latency = new LatencyHistogram();
     private int pendingCount;
+    /** The committed actions held by pending events (not by the one in flight); see {@link HookDeliveryOptions#queueActions()}. */
+    private long heldActions;
+    /** How many times pending events were made to drop their actions. */
+    private long spills;
+    /** {@link #heldActions} right after the last spill: what events submitted without a history hold. */
+    private long unspillable;
     /** {@code onSstFilesWritten} calls that overran their deadline and have not returned yet. */
     private int sstOverrunning;
     private boolean quarantined;
@@ -262,8 +279,21 @@ public final class HookDispatcher implements AutoCloseable {
      *     skipped before, or partly delivered ones
      */
     public void submit(ManifestUpdatedEvent event) {
+        submit(event, null);
+    }
+
+    /**
+     * Like {@link #submit(ManifestUpdatedEvent)}, for an event whose versions {@code history} (the
+     * region's manifest) can read back: when the pending events hold more actions than
+     * {@link HookDeliveryOptions#queueActions()}, this one drops its actions until it is delivered.
+     * Null {@code history} keeps the actions in memory until delivery.
+     */
+    public void submit(ManifestUpdatedEvent event, ManifestHistory history) {
         requireNonNull(event, "event is null");
-        submitVersions(event.regionId(), new Pending(Kind.UPDATE, event.firstVersion(), event.manifestVersion(), event));
+        Pending entry = new Pending(Kind.UPDATE, event.firstVersion(), event.manifestVersion(), event);
+        entry.history = history;
+        entry.held = event.actions().actions().size();
+        submitVersions(event.regionId(), entry);
     }
 
     /**
@@ -282,6 +312,14 @@ public final class HookDispatcher implements AutoCloseable {
                 return;
             }
             RegionState state = stateFor(region, entry.first);
+            if (entry.first >= state.reconciledFrom && entry.first <= state.reconciledTo) {
+                // A reconcile read back from the manifest covered these versions already (or is about to).
+                if (entry.last <= state.reconciledTo) {
+                    countMerge(entry);
+                    return;
+                }
+                entry.trimFirst(state.reconciledTo + 1);
+            }
             if (entry.last < state.next) {
                 if (entry.kind != Kind.SKIP) {
                     duplicates++;
@@ -605,6 +643,31 @@ public final class HookDispatcher implements AutoCloseable {
         }
     }
 
+    /**
+     * How many committed actions the pending events hold in memory now: at most
+     * {@link HookDeliveryOptions#queueActions()} once every event was submitted with a history.
+     */
+    public long heldActions() {
+        lock.lock();
+        try {
+            return heldActions;
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many times the pending events dropped their actions because they held too many. */
+    public long spills() {
+        lock.lock();
+        try {
+            return spills;
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
     /** A snapshot of the hook's counters, queue and cursors. */
     public HookMetrics metrics() {
         lock.lock();
@@ -723,16 +786,42 @@ public final class HookDispatcher implements AutoCloseable {
     private void enqueue(RegionState state, Pending entry) {
         checkNoOverlap(state, entry);
         state.head = Math.max(state.head, entry.last);
+        heldActions += entry.held;
         if (pendingCount < options.queueSize()) {
             state.pending.put(entry.first, entry);
             pendingCount++;
-            return;
         }
-        if (!merge(state, entry)) {
-            state.pending.put(entry.first, entry);
-            pendingCount++;
+        else {
+            if (!merge(state, entry)) {
+                state.pending.put(entry.first, entry);
+                pendingCount++;
+            }
+            collapse(state);
         }
-        collapse(state);
+        if (heldActions - unspillable > options.queueActions()) {
+            spill();
+        }
+    }
+
+    /**
+     * The pending events hold more actions than the bound: every one that can be read back from
+     * its region's manifest drops its actions. Requires the lock.
+     */
+    private void spill() {
+        long before = heldActions;
+        for (RegionState newest : regions.values()) {
+            for (RegionState state = newest; state != null; state = state.predecessor) {
+                for (Pending entry : state.pending.values()) {
+                    heldActions -= entry.spill();
+                }
+            }
+        }
+        unspillable = Math.max(0, heldActions);
+        if (spills++ == 0) {
+            log.info("Hook {} is behind: its pending events held {} actions, more than hooks.{}.{}={}; pending versions are "
+                    + "read back from the manifest when their turn comes", name, before, name, HookDeliveryOptions.QUEUE_ACTIONS,
+                    options.queueActions());
+        }
     }
 
     /**
@@ -747,7 +836,7 @@ public final class HookDispatcher implements AutoCloseable {
         while (pending.hasNext()) {
             Pending next = pending.next();
             if (run != null && canAppend(state, run, next)) {
-                run.append(next);
+                heldActions -= run.append(next);
                 pending.remove();
                 pendingCount--;
                 countMerge(next);
@@ -790,20 +879,20 @@ public final class HookDispatcher implements AutoCloseable {
         Pending previous = before == null ? null : before.getValue();
         Pending next = after == null ? null : after.getValue();
         if (previous != null && canAppend(state, previous, entry)) {
-            previous.append(entry);
+            heldActions -= previous.append(entry);
             countMerge(entry);
             // A late receipt that fills the gap between two pending events joins them too.
             if (next != null && canAppend(state, previous, next)) {
                 state.pending.remove(next.first);
                 pendingCount--;
-                previous.append(next);
+                heldActions -= previous.append(next);
                 countMerge(next);
             }
             return true;
         }
         if (next != null && canAppend(state, entry, next)) {
             state.pending.remove(next.first);
-            entry.append(next);
+            heldActions -= entry.append(next);
             state.pending.put(entry.first, entry);
             countMerge(next);
             return true;
@@ -815,6 +904,9 @@ public final class HookDispatcher implements AutoCloseable {
     private static boolean canAppend(RegionState state, Pending earlier, Pending later) {
         if (earlier.kind != later.kind || earlier.kind == Kind.RECONCILE || earlier.last + 1 != later.first) {
             return false;
+        }
+        if ((earlier.spilled || later.spilled) && (earlier.history == null || later.history == null)) {
+            return false; // a merged event without its actions must be able to read all of them back
         }
         for (Pending note : state.notes) {
             if (note.first == earlier.last) {
@@ -917,8 +1009,26 @@ public final class HookDispatcher implements AutoCloseable {
             if (state.inFlight == null) {
                 state.inFlight = state.noteDue() ? state.notes.pollFirst() : state.pending.pollFirstEntry().getValue();
                 pendingCount--;
+                heldActions -= state.inFlight.held;
             }
             entry = state.inFlight;
+        }
+        finally {
+            lock.unlock();
+        }
+        if (entry.spilled && entry.payload == null) {
+            // Only this thread delivers the region, so the entry is ours to complete, outside the lock: it reads files.
+            Object readBack = readBack(state.region, entry);
+            lock.lock();
+            try {
+                install(state, entry, readBack);
+            }
+            finally {
+                lock.unlock();
+            }
+        }
+        lock.lock();
+        try {
             event = entry.event(state.region);
             call = new Call(state.region, entry, System.nanoTime());
             running.add(call);
@@ -1040,6 +1150,65 @@ public final class HookDispatcher implements AutoCloseable {
                     + "kept. Last failure:", name, call.callback(), call.subject(), attempts, name, options.retryLimit(), failure);
         }
         return goOn;
+    }
+
+    /**
+     * The event for a pending entry that dropped its actions: its versions read back from the
+     * region's manifest, or, if the manifest no longer holds them (or cannot be read), a reconcile
+     * with the region's current state. Runs on the delivery thread, without the lock.
+     */
+    private Object readBack(RegionId region, Pending entry) {
+        try {
+            Optional<List<ManifestAction>> actions = entry.history.actionsOf(entry.first, entry.last);
+            if (actions.isPresent()) {
+                return new ManifestUpdatedEvent(region, new ManifestActionList(actions.get()), entry.first, entry.last);
+            }
+            log.warn("Hook {} is further behind region {} than the manifest keeps deltas (versions {} to {} are gone): it gets "
+                    + "one reconcile event with the current state", name, region, entry.first, entry.last);
+        }
+        catch (RuntimeException e) {
+            log.warn("Hook {} could not read versions {} to {} of region {} back from the manifest: it gets one reconcile event "
+                    + "with the current state instead", name, entry.first, entry.last, region, e);
+        }
+        RegionManifest current = entry.history.current();
+        return new ReconcileEvent(region, current, entry.first, current.manifestVersion());
+    }
+
+    /**
+     * Makes {@code built} the event of the region's entry in flight. A reconcile covers every
+     * version up to its state's: pending entries it covers are dropped, one it covers in part
+     * keeps only its later versions, and versions it covers that are submitted later are ignored.
+     * Requires the lock.
+     */
+    private void install(RegionState state, Pending entry, Object built) {
+        entry.payload = built;
+        if (!(built instanceof ReconcileEvent reconcile)) {
+            return;
+        }
+        long through = reconcile.manifestVersion();
+        entry.kind = Kind.RECONCILE;
+        entry.last = through;
+        state.head = Math.max(state.head, through);
+        state.reconciledFrom = entry.first;
+        state.reconciledTo = through;
+        while (true) {
+            Map.Entry<Long, Pending> first = state.pending.firstEntry();
+            if (first == null || first.getKey() > through) {
+                break;
+            }
+            Pending covered = state.pending.pollFirstEntry().getValue();
+            heldActions -= covered.held;
+            if (covered.last <= through) {
+                pendingCount--;
+                countMerge(covered);
+            }
+            else {
+                covered.trimFirst(through + 1);
+                heldActions += covered.held;
+                state.pending.put(covered.first, covered);
+            }
+        }
+        progress.signalAll();
     }
 
     /**
@@ -1171,6 +1340,9 @@ public final class HookDispatcher implements AutoCloseable {
         int attempts;
         /** Whether a delivery task for the region is queued, running or waiting for its backoff. */
         boolean scheduled;
+        /** The versions of the last reconcile read back in place of dropped actions; none at first. */
+        long reconciledFrom = Long.MAX_VALUE;
+        long reconciledTo = -1;
         /** Whether the region's onRegionDropped was submitted: its stream ends there. */
         boolean ended;
         /** The earlier incarnation this one waits for, and the later one waiting for this. */
@@ -1211,13 +1383,20 @@ public final class HookDispatcher implements AutoCloseable {
      * version {@code first}). Guarded by the dispatcher's lock.
      */
     private static final class Pending {
-        final Kind kind;
+        /** Final but for an update whose read-back became a reconcile. */
+        Kind kind;
         long first;
         long last;
         /** The event as submitted, until another is merged in (then null), or the event built for delivery. */
         Object payload;
         /** The merged actions, once another event was merged in. */
         List<ManifestAction> actions;
+        /** Where an update's actions can be read back from; null if they must stay in memory. */
+        ManifestHistory history;
+        /** Whether an update dropped its actions: they are read back from {@link #history} when delivered. */
+        boolean spilled;
+        /** How many actions this entry holds in memory. */
+        int held;
 
         Pending(Kind kind, long first, long last, Object payload) {
             this.kind = kind;
@@ -1226,15 +1405,56 @@ public final class HookDispatcher implements AutoCloseable {
             this.payload = payload;
         }
 
-        void append(Pending later) {
+        /** Appends {@code later}'s versions; returns how many fewer actions the two now hold in memory. */
+        int append(Pending later) {
+            int before = held + later.held;
             if (kind == Kind.UPDATE) {
-                if (actions == null) {
-                    actions = new ArrayList<>(((ManifestUpdatedEvent) payload).actions().actions());
-                    payload = null;
+                if (spilled || later.spilled) {
+                    history = later.history;
+                    dropActions();
                 }
-                actions.addAll(later.actions == null ? ((ManifestUpdatedEvent) later.payload).actions().actions() : later.actions);
+                else {
+                    if (actions == null) {
+                        actions = new ArrayList<>(((ManifestUpdatedEvent) payload).actions().actions());
+                        payload = null;
+                    }
+                    actions.addAll(later.actions == null ? ((ManifestUpdatedEvent) later.payload).actions().actions()
+                            : later.actions);
+                    held += later.held;
+                    history = history == null || later.history == null ? null : later.history;
+                }
             }
             last = later.last;
+            return before - held;
+        }
+
+        /** Drops the actions of an update that can read them back; returns how many it held. */
+        int spill() {
+            if (kind != Kind.UPDATE || spilled || history == null) {
+                return 0;
+            }
+            int released = held;
+            dropActions();
+            return released;
+        }
+
+        private void dropActions() {
+            spilled = true;
+            payload = null;
+            actions = null;
+            held = 0;
+        }
+
+        /**
+         * Leaves out the versions before {@code version}, which a reconcile covered: an update
+         * reads the rest back from its history (one that has none keeps its actions, which only
+         * events submitted without a history, never the engine's, could mix with a reconcile).
+         */
+        void trimFirst(long version) {
+            if (kind == Kind.UPDATE && history != null) {
+                dropActions();
+            }
+            first = version;
         }
 
         /** The event to deliver; built once, so a retry delivers the same object. */

@@ -53,15 +53,24 @@ public final class RegionHooks implements AutoCloseable {
     private final Object cursorWrites = new Object();
     private volatile ScheduledExecutorService cursorPersistence;
 
-    /** More operations than this waiting in the outbox and adjacent updates of a region merge. */
+    /** Beyond this many operations in one fan-out batch, adjacent updates of a region merge. */
     static final int MERGE_BURST = 16;
-    private final Object outboxLock = new Object();
-    /** Operations for the dispatchers, in commit order. Guarded by outboxLock. */
-    private List<Op> outbox = new ArrayList<>();
-    /** Guarded by outboxLock. */
-    private boolean fanOutScheduled;
-    /** Guarded by outboxLock. */
-    private ScheduledExecutorService fanOutExecutor;
+    /**
+     * How long the outbox lingers after a batch of more than {@link #MERGE_BURST} operations:
+     * under a burst of commits, waking every hook's thread once per {@link HookDispatcher#LINGER_NANOS}
+     * would cost the committers more (on a small machine the woken threads take their cores)
+     * than a slightly later delivery costs the hooks.
+     */
+    static final long BURST_LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** Whether the last fan-out carried a burst: the next one lingers {@link #BURST_LINGER_NANOS}. */
+    private volatile boolean bursting;
+    /** Operations for the dispatchers, in the order they were posted; lock-free, so a committer never waits here. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Op> outbox = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Whether a fan-out task is scheduled and has not started taking operations yet. */
+    private final java.util.concurrent.atomic.AtomicBoolean fanOutScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Guards the creation and shutdown of {@link #fanOutExecutor}. */
+    private final Object fanOutExecutorLock = new Object();
+    private volatile ScheduledExecutorService fanOutExecutor;
     /** Held while operations are applied to the dispatchers, so they reach them in order. */
     private final java.util.concurrent.locks.ReentrantLock fanOutLock = new java.util.concurrent.locks.ReentrantLock();
     private volatile boolean closed;
@@ -165,7 +174,21 @@ public final class RegionHooks implements AutoCloseable {
      */
     public void deliverManifestUpdated(ManifestUpdatedEvent event) {
         if (!dispatchers.isEmpty()) {
-            post(new Update(event));
+            post(new Update(event.regionId(), event.actions().actions(), event.firstVersion(), event.manifestVersion(), null));
+        }
+    }
+
+    /**
+     * Hands {@code onManifestUpdated} for committed versions {@code first} to {@code last} of
+     * {@code region} to the hooks, like {@link #deliverManifestUpdated}; the event is built on the
+     * fan-out thread, not the caller's. {@code history} is where a hook that falls behind reads
+     * the versions back instead of keeping them in memory (see
+     * {@link HookDeliveryOptions#queueActions()}).
+     */
+    public void deliverCommitted(RegionId region, List<dev.regolith.engine.api.ManifestAction> actions, long first, long last,
+            ManifestHistory history) {
+        if (!dispatchers.isEmpty()) {
+            post(new Update(region, actions, first, last, history));
         }
     }
 
@@ -232,26 +255,22 @@ public final class RegionHooks implements AutoCloseable {
     }
 
     /**
-     * Adds an operation to the outbox and makes sure the fan-out thread comes for it. Under a
-     * burst (more than {@link #MERGE_BURST} operations waiting), an update that directly follows
-     * the previous update of its region is merged into it: backpressure before the hooks' own
-     * queues, so a committer that outruns the hooks costs them one event per burst, not one per
-     * commit.
+     * Adds an operation to the outbox and makes sure the fan-out thread comes for it, a moment
+     * later, so that one wake-up carries every commit of a burst. The committer pays one lock-free
+     * enqueue; everything else happens on the fan-out thread.
      */
     private void post(Op op) {
-        synchronized (outboxLock) {
-            if (closed) {
-                return;
+        if (closed) {
+            return;
+        }
+        outbox.offer(op);
+        if (!fanOutScheduled.get() && fanOutScheduled.compareAndSet(false, true)) {
+            try {
+                fanOut().schedule(this::fanOutTask, bursting ? BURST_LINGER_NANOS : HookDispatcher.LINGER_NANOS,
+                        TimeUnit.NANOSECONDS);
             }
-            if (op instanceof Update update && outbox.size() >= MERGE_BURST
-                    && outbox.get(outbox.size() - 1) instanceof Update previous && previous.canAppend(update)) {
-                previous.append(update);
-                return;
-            }
-            outbox.add(op);
-            if (!fanOutScheduled) {
-                fanOutScheduled = true;
-                fanOut().schedule(this::flushOutbox, HookDispatcher.LINGER_NANOS, TimeUnit.NANOSECONDS);
+            catch (java.util.concurrent.RejectedExecutionException e) {
+                // Closed meanwhile: what a hook misses comes again from the manifest at the next open.
             }
         }
     }
@@ -259,35 +278,60 @@ public final class RegionHooks implements AutoCloseable {
     private ScheduledExecutorService fanOut() {
         ScheduledExecutorService executor = fanOutExecutor;
         if (executor == null) {
-            executor = Executors.newSingleThreadScheduledExecutor(task -> {
-                Thread thread = new Thread(() -> {
-                    HookDispatcher.markFanOutThread();
-                    task.run();
-                }, "regolith-hook-fanout");
-                thread.setDaemon(true);
-                return thread;
-            });
-            fanOutExecutor = executor;
+            synchronized (fanOutExecutorLock) {
+                executor = fanOutExecutor;
+                if (executor == null) {
+                    if (closed) {
+                        throw new java.util.concurrent.RejectedExecutionException("The hooks are closed");
+                    }
+                    executor = Executors.newSingleThreadScheduledExecutor(task -> {
+                        Thread thread = new Thread(() -> {
+                            HookDispatcher.markFanOutThread();
+                            task.run();
+                        }, "regolith-hook-fanout");
+                        thread.setDaemon(true);
+                        return thread;
+                    });
+                    fanOutExecutor = executor;
+                }
+            }
         }
         return executor;
     }
 
+    private void fanOutTask() {
+        // Cleared before taking operations: one posted from now on schedules the next task, or is taken by this one.
+        fanOutScheduled.set(false);
+        bursting = flushOutbox() > MERGE_BURST;
+    }
+
     /**
      * Passes every operation in the outbox on to the dispatchers, in order; on the fan-out thread,
-     * or on any thread that needs the dispatchers up to date (attach, drain, close).
+     * or on any thread that needs the dispatchers up to date (attach, drain, close). In a batch of
+     * more than {@link #MERGE_BURST} operations, an update that directly follows the previous
+     * update of its region is merged into it: backpressure before the hooks' own queues, so a
+     * committer that outruns the hooks costs them one event per burst, not one per commit.
+     *
+     * @return how many operations were taken from the outbox
      */
-    private void flushOutbox() {
+    private int flushOutbox() {
+        int taken = 0;
         fanOutLock.lock();
         try {
             while (true) {
-                List<Op> batch;
-                synchronized (outboxLock) {
-                    if (outbox.isEmpty()) {
-                        fanOutScheduled = false;
-                        return;
+                List<Op> batch = new ArrayList<>();
+                for (Op op = outbox.poll(); op != null; op = outbox.poll()) {
+                    taken++;
+                    if (op instanceof Update update && batch.size() >= MERGE_BURST
+                            && batch.get(batch.size() - 1) instanceof Update previous && previous.canAppend(update)) {
+                        previous.append(update);
                     }
-                    batch = outbox;
-                    outbox = new ArrayList<>();
+                    else {
+                        batch.add(op);
+                    }
+                }
+                if (batch.isEmpty()) {
+                    return taken;
                 }
                 for (Op op : batch) {
                     op.prepare();
@@ -359,7 +403,8 @@ public final class RegionHooks implements AutoCloseable {
                 log.info("Hook {} catches up on region {}: versions {} to {}, read back from the manifest", name, region, after + 1,
                         head);
                 for (ManifestCommitter.CommittedVersion version : missed.get()) {
-                    dispatcher.submit(new ManifestUpdatedEvent(region, version.actions(), version.version(), version.version()));
+                    dispatcher.submit(new ManifestUpdatedEvent(region, version.actions(), version.version(), version.version()),
+                            committer);
                 }
             }
             else {
@@ -530,12 +575,8 @@ public final class RegionHooks implements AutoCloseable {
                     drainTimeout.toMillis(), metrics());
         }
         persistCursors();
-        synchronized (outboxLock) {
-            outbox.clear(); // what a hook missed comes again from the manifest at the next open
-            if (fanOutExecutor != null) {
-                fanOutExecutor.shutdownNow();
-            }
-        }
+        outbox.clear(); // what a hook missed comes again from the manifest at the next open
+        shutDownFanOut();
         for (HookDispatcher dispatcher : dispatchers) {
             dispatcher.close(Duration.ZERO);
         }
@@ -604,14 +645,18 @@ public final class RegionHooks implements AutoCloseable {
         if (persistence != null) {
             persistence.shutdownNow();
         }
-        synchronized (outboxLock) {
-            outbox.clear();
+        outbox.clear();
+        shutDownFanOut();
+        for (HookDispatcher dispatcher : dispatchers) {
+            dispatcher.halt();
+        }
+    }
+
+    private void shutDownFanOut() {
+        synchronized (fanOutExecutorLock) {
             if (fanOutExecutor != null) {
                 fanOutExecutor.shutdownNow();
             }
-        }
-        for (HookDispatcher dispatcher : dispatchers) {
-            dispatcher.halt();
         }
     }
 
@@ -645,14 +690,20 @@ public final class RegionHooks implements AutoCloseable {
         private final RegionId region;
         private final long first;
         private long last;
-        private ManifestUpdatedEvent event;
+        private List<dev.regolith.engine.api.ManifestAction> actions;
+        /** Where the versions can be read back from; null if they cannot (kept in memory until delivered). */
+        private ManifestHistory history;
+        /** The actions of the updates merged into this one, once there are any. */
         private List<dev.regolith.engine.api.ManifestAction> merged;
+        private ManifestUpdatedEvent event;
 
-        Update(ManifestUpdatedEvent event) {
-            this.region = event.regionId();
-            this.first = event.firstVersion();
-            this.last = event.manifestVersion();
-            this.event = event;
+        Update(RegionId region, List<dev.regolith.engine.api.ManifestAction> actions, long first, long last,
+                ManifestHistory history) {
+            this.region = region;
+            this.actions = actions;
+            this.first = first;
+            this.last = last;
+            this.history = history;
         }
 
         boolean canAppend(Update later) {
@@ -661,24 +712,25 @@ public final class RegionHooks implements AutoCloseable {
 
         void append(Update later) {
             if (merged == null) {
-                merged = new ArrayList<>(event.actions().actions());
-                event = null;
+                merged = new ArrayList<>(actions);
+                actions = null;
             }
-            merged.addAll(later.event.actions().actions());
+            merged.addAll(later.actions);
             last = later.last;
+            history = history == null || later.history == null ? null : later.history;
         }
 
         @Override
         void prepare() {
-            if (event == null) {
-                event = new ManifestUpdatedEvent(region, new dev.regolith.engine.api.ManifestActionList(merged), first, last);
-                merged = null;
-            }
+            event = new ManifestUpdatedEvent(region, new dev.regolith.engine.api.ManifestActionList(merged != null ? merged : actions),
+                    first, last);
+            merged = null;
+            actions = null;
         }
 
         @Override
         void applyTo(HookDispatcher dispatcher) {
-            dispatcher.submit(event);
+            dispatcher.submit(event, history);
         }
 
         @Override

@@ -9,6 +9,7 @@ import dev.regolith.engine.api.RegionManifest;
 import dev.regolith.engine.api.RegionMetadata;
 import dev.regolith.engine.api.exceptions.CommitStateUnknownException;
 import dev.regolith.engine.api.exceptions.RegionStorageException;
+import dev.regolith.engine.hook.ManifestHistory;
 import dev.regolith.engine.hook.RegionHooks;
 import dev.regolith.engine.io.FileIO;
 import dev.regolith.engine.io.PublishStateUnknownException;
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #current()} never blocks: readers get the latest committed state.
  */
-public final class ManifestCommitter {
+public final class ManifestCommitter implements ManifestHistory {
 
     private static final Logger log = LoggerFactory.getLogger(ManifestCommitter.class);
 
@@ -106,7 +107,7 @@ public final class ManifestCommitter {
             RegionManifestBuilder builder = RegionManifestBuilder.empty(regionId);
             builder.apply(1, creation);
             committer = new ManifestCommitter(store, builder.build(), 0, hooks, options, lock, false);
-            receipt = new PendingManifestHook(regionId, creation.actions(), 1, 1, hooks, lock);
+            receipt = new PendingManifestHook(regionId, creation.actions(), 1, 1, hooks, lock, committer);
         }
         catch (IOException e) {
             throw new RegionStorageException("Failed to create the manifest of region " + regionId + " in " + directory
@@ -155,6 +156,7 @@ public final class ManifestCommitter {
     }
 
     /** The latest committed state. Never blocks. */
+    @Override
     public RegionManifest current() {
         return current;
     }
@@ -206,7 +208,7 @@ public final class ManifestCommitter {
         }
         current = after;
         maybeCheckpoint(after);
-        return new PendingManifestHook(regionId, actions.actions(), version, version, hooks, lock);
+        return new PendingManifestHook(regionId, actions.actions(), version, version, hooks, lock, this);
     }
 
     /**
@@ -273,9 +275,26 @@ public final class ManifestCommitter {
         return Optional.of(versions);
     }
 
+    @Override
+    public Optional<List<ManifestAction>> actionsOf(long first, long last) {
+        if (first < 1 || first > last || last > current.manifestVersion()) {
+            throw new IllegalArgumentException("Cannot read versions " + first + " to " + last + " of region " + regionId
+                    + ": it is at version " + current.manifestVersion());
+        }
+        List<ManifestAction> actions = new java.util.ArrayList<>();
+        for (long version = first; version <= last; version++) {
+            Optional<ManifestActionList> delta = store.readDelta(version);
+            if (delta.isEmpty()) {
+                return Optional.empty();
+            }
+            actions.addAll(delta.get().actions());
+        }
+        return Optional.of(actions);
+    }
+
     /** A receipt that owes nothing, to start a {@link PendingManifestHook#merge} chain with. */
     public PendingManifestHook emptyReceipt() {
-        return PendingManifestHook.empty(regionId, hooks, lock);
+        return PendingManifestHook.empty(regionId, hooks, lock, this);
     }
 
     /** The version of the newest durable checkpoint, 0 if none. */

@@ -3,10 +3,9 @@ package dev.regolith.engine.manifest;
 import static java.util.Objects.requireNonNull;
 
 import dev.regolith.engine.api.ManifestAction;
-import dev.regolith.engine.api.ManifestActionList;
 import dev.regolith.engine.api.RegionId;
+import dev.regolith.engine.hook.ManifestHistory;
 import dev.regolith.engine.hook.RegionHooks;
-import dev.regolith.hooks.spi.ManifestUpdatedEvent;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,24 +31,27 @@ public final class PendingManifestHook {
     private final long version;
     private final RegionHooks hooks;
     private final ManifestLock lock;
+    /** Where hooks read these versions back if they do not keep them in memory. */
+    private final ManifestHistory history;
     private final ReceiptLeaks.State state;
     private final ReceiptLeaks.Tracker tracker;
 
     PendingManifestHook(RegionId regionId, List<ManifestAction> actions, long firstVersion, long version, RegionHooks hooks,
-            ManifestLock lock) {
+            ManifestLock lock, ManifestHistory history) {
         this.regionId = requireNonNull(regionId, "regionId is null");
         this.actions = requireNonNull(actions, "actions is null");
         this.firstVersion = firstVersion;
         this.version = version;
         this.hooks = requireNonNull(hooks, "hooks is null");
         this.lock = requireNonNull(lock, "lock is null");
+        this.history = requireNonNull(history, "history is null");
         this.state = new ReceiptLeaks.State(regionId, version);
         this.tracker = ReceiptLeaks.track(this, state);
     }
 
     /** A receipt that owes nothing: the identity of {@link #merge}. */
-    static PendingManifestHook empty(RegionId regionId, RegionHooks hooks, ManifestLock lock) {
-        return new PendingManifestHook(regionId, List.of(), NO_VERSION, NO_VERSION, hooks, lock);
+    static PendingManifestHook empty(RegionId regionId, RegionHooks hooks, ManifestLock lock, ManifestHistory history) {
+        return new PendingManifestHook(regionId, List.of(), NO_VERSION, NO_VERSION, hooks, lock, history);
     }
 
     public RegionId regionId() {
@@ -118,7 +120,7 @@ public final class PendingManifestHook {
         List<ManifestAction> merged = new ArrayList<>(actions.size() + other.actions.size());
         merged.addAll(actions);
         merged.addAll(other.actions);
-        return new PendingManifestHook(regionId, List.copyOf(merged), firstVersion, other.version, hooks, lock);
+        return new PendingManifestHook(regionId, List.copyOf(merged), firstVersion, other.version, hooks, lock, history);
     }
 
     /**
@@ -139,7 +141,8 @@ public final class PendingManifestHook {
         if (actions.isEmpty() || hooks.isEmpty()) {
             return;
         }
-        hooks.deliverManifestUpdated(new ManifestUpdatedEvent(regionId, new ManifestActionList(actions), firstVersion, version));
+        // The event itself is built on the hooks' fan-out thread: the committer only hands over what it has.
+        hooks.deliverCommitted(regionId, actions, firstVersion, version, history);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.regolith.engine.hook;
 
 import static dev.regolith.engine.hook.DispatchRecordingHook.assertActionsMatchVersions;
 import static dev.regolith.engine.hook.DispatchRecordingHook.event;
+import static dev.regolith.engine.testing.TestingRegions.addFile;
 import static dev.regolith.engine.testing.TestingRegions.metadata;
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,12 +11,18 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.regolith.engine.api.HookMetrics;
 import dev.regolith.engine.api.FileId;
+import dev.regolith.engine.api.ManifestAction;
+import dev.regolith.engine.api.ManifestActionList;
 import dev.regolith.engine.api.RegionId;
+import dev.regolith.engine.io.InMemoryFileIO;
+import dev.regolith.engine.manifest.ManifestCommitter;
+import dev.regolith.engine.manifest.ManifestOptions;
 import dev.regolith.hooks.spi.FilesRemovedEvent;
 import dev.regolith.hooks.spi.ManifestUpdatedEvent;
 import dev.regolith.hooks.spi.RegionClosedEvent;
 import dev.regolith.hooks.spi.RegionDroppedEvent;
 import dev.regolith.hooks.spi.SstFilesWrittenEvent;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -272,6 +279,79 @@ class HookDispatcherTest {
 
         assertThat(dispatcher.drain(WAIT)).isTrue();
         assertThat(hook.delivered(A)).containsExactly(event(A, 1), event(A, 2, 5));
+    }
+
+    @Test
+    void pendingActionsBeyondTheBoundAreReadBackFromTheManifest() throws Exception {
+        CountDownLatch gate = gate();
+        CountDownLatch entered = new CountDownLatch(1);
+        DispatchRecordingHook hook = blockedOnVersionOne(gate, entered);
+        HookDispatcher dispatcher = dispatcher(hook, HookDeliveryOptions.DEFAULT.withQueueActions(3));
+        // No checkpoint in the test's versions, so every delta is still there to read back.
+        ManifestCommitter manifest = ManifestCommitter.create(new InMemoryFileIO(), Path.of("/manifest"), metadata(A),
+                RegionHooks.none(), new ManifestOptions(100));
+        dispatcher.submit(new ManifestUpdatedEvent(A, ManifestActionList.of(new ManifestAction.Change(metadata(A))), 1, 1),
+                manifest);
+        await(entered);
+        List<ManifestActionList> committed = new ArrayList<>();
+        for (long version = 2; version <= 11; version++) {
+            ManifestActionList actions = addFile(A);
+            manifest.commit(actions);
+            committed.add(actions);
+            dispatcher.submit(new ManifestUpdatedEvent(A, actions, version, version), manifest);
+            assertThat(dispatcher.heldActions()).as("held after version %d", version).isLessThanOrEqualTo(3);
+        }
+        assertThat(dispatcher.spills()).isPositive();
+
+        gate.countDown();
+
+        assertThat(dispatcher.drain(WAIT)).isTrue();
+        assertThat(hook.deliveredVersions(A)).isEqualTo(versions(1, 11));
+        assertThat(hook.delivered(A).subList(1, hook.delivered(A).size()))
+                .as("each version with the actions it committed, read back or kept")
+                .map(ManifestUpdatedEvent::actions).isEqualTo(committed);
+    }
+
+    @Test
+    void versionsWhoseDeltasAreGoneBecomeOneReconcileThatLaterReceiptsDoNotRepeat() throws Exception {
+        CountDownLatch gate = gate();
+        CountDownLatch entered = new CountDownLatch(1);
+        DispatchRecordingHook hook = blockedOnVersionOne(gate, entered);
+        HookDispatcher dispatcher = dispatcher(hook, HookDeliveryOptions.DEFAULT.withQueueActions(1));
+        // Checkpoints every 2 versions keep only the last 2 deltas: the early ones are gone when the hook gets to them.
+        ManifestCommitter manifest = ManifestCommitter.create(new InMemoryFileIO(), Path.of("/manifest"), metadata(A),
+                RegionHooks.none(), new ManifestOptions(2, 2));
+        dispatcher.submit(new ManifestUpdatedEvent(A, ManifestActionList.of(new ManifestAction.Change(metadata(A))), 1, 1),
+                manifest);
+        await(entered);
+        List<ManifestActionList> committed = new ArrayList<>();
+        for (long version = 2; version <= 8; version++) {
+            ManifestActionList actions = addFile(A);
+            manifest.commit(actions);
+            committed.add(actions);
+        }
+        for (long version = 2; version <= 4; version++) {
+            dispatcher.submit(new ManifestUpdatedEvent(A, committed.get((int) version - 2), version, version), manifest);
+        }
+        assertThat(manifest.actionsOf(2, 2)).isEmpty();
+
+        gate.countDown();
+        assertThat(dispatcher.drain(WAIT)).isTrue();
+        assertThat(hook.stream(A)).containsExactly("v1", "reconcile 2-8");
+        assertThat(dispatcher.cursor(A)).isEqualTo(8);
+
+        // Receipts still on their way: one the reconcile covers is ignored, one that straddles it keeps its later versions.
+        ManifestActionList ninth = addFile(A);
+        manifest.commit(ninth);
+        List<ManifestAction> straddling = new ArrayList<>(committed.get(5).actions());
+        straddling.addAll(committed.get(6).actions());
+        straddling.addAll(ninth.actions());
+        dispatcher.submit(new ManifestUpdatedEvent(A, committed.get(3), 5, 5), manifest);
+        dispatcher.submit(new ManifestUpdatedEvent(A, new ManifestActionList(straddling), 7, 9), manifest);
+        assertThat(dispatcher.drain(WAIT)).isTrue();
+        assertThat(hook.stream(A)).containsExactly("v1", "reconcile 2-8", "v9");
+        assertThat(hook.delivered(A).get(hook.delivered(A).size() - 1).actions()).isEqualTo(ninth);
+        assertThat(dispatcher.metrics().failed()).isZero();
     }
 
     @Test
