@@ -20,6 +20,7 @@ class HookDeliveryOptionsTest {
         assertThat(options.initialBackoff()).isEqualTo(Duration.ofMillis(100));
         assertThat(options.maxBackoff()).isEqualTo(Duration.ofSeconds(30));
         assertThat(options.threads()).isEqualTo(2);
+        assertThat(options.queueActions()).isEqualTo(1024);
     }
 
     @Test
@@ -30,10 +31,11 @@ class HookDeliveryOptionsTest {
                 "retry.limit", "0",
                 "backoff.initial.ms", " 5 ",
                 "backoff.max.ms", "40",
-                "threads", "4"));
+                "threads", "4",
+                "queue.actions", "500"));
 
         assertThat(options).isEqualTo(new HookDeliveryOptions(64, Duration.ofMillis(250), 0, Duration.ofMillis(5),
-                Duration.ofMillis(40), 4));
+                Duration.ofMillis(40), 4, 500));
     }
 
     @Test
@@ -67,6 +69,9 @@ class HookDeliveryOptionsTest {
         assertThatThrownBy(() -> HookDeliveryOptions.from("audit", Map.of("threads", "0")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("Invalid hooks.audit.threads '0': must be >= 1");
+        assertThatThrownBy(() -> HookDeliveryOptions.from("audit", Map.of("queue.actions", "0")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Invalid hooks.audit.queue.actions '0': must be >= 1");
         assertThatThrownBy(() -> HookDeliveryOptions.from("audit", Map.of("deadline.ms", "0")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("Invalid hooks.audit.deadline.ms '0': must be >= 1");
