@@ -38,7 +38,10 @@ package dev.regolith.hooks.spi;
  *       {@link #onReconcile} instead.</li>
  *   <li><b>Never blocks the engine.</b> A commit only queues its notification. Each hook's queue
  *       is bounded: when it is full, a region's pending events are merged into one that covers
- *       several versions (nothing is dropped).</li>
+ *       several versions (nothing is dropped). So is the memory it holds: past a bound, pending
+ *       versions keep only their range and their actions are read back from the manifest when
+ *       delivered, or replaced by one {@link #onReconcile} if the manifest no longer has
+ *       them.</li>
  *   <li><b>Never breaks the engine.</b> An exception (or error other than
  *       {@link VirtualMachineError}) from a callback is caught; the event is retried with
  *       exponential backoff up to a limit, then the hook is quarantined (receives nothing, keeps
@@ -129,9 +132,11 @@ public interface RegionHook extends AutoCloseable {
     /**
      * The hook fell further behind a region than the manifest keeps deltas for (see
      * {@link ReconcileEvent}): instead of the versions it missed, it gets the whole manifest state
-     * once, in their place in the region's order. Comes only while a region is opened, so an
-     * {@link #onRegionOpened} with the same state follows it; a hook that reconciles there already
-     * may leave this method alone.
+     * once, in their place in the region's order. It comes when a region is opened (an
+     * {@link #onRegionOpened} with the same state then follows), and also while the region is
+     * open, when this hook lags so far behind the commits that the versions it has yet to be
+     * delivered are gone from the manifest by its turn. A hook that keeps state derived from the
+     * files must therefore implement it.
      */
     default void onReconcile(ReconcileEvent event) {
     }
