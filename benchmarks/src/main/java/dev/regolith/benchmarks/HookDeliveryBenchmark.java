@@ -104,6 +104,12 @@ import org.openjdk.jmh.annotations.Warmup;
  *       row is 0, which JMH prints as {@code ≈ 0} ({@code fireNoHooks:gc.alloc.rate.norm} is not: it
  *       includes the commit made in the setup, see above).</li>
  * </ul>
+ *
+ * <p>JMH runs every fork of {@code hooks=none} before those of {@code hooks=noop10}. In memory
+ * that does not matter; on a real disk, whose throughput can drift by a fifth within minutes, the
+ * ratio of one run then mostly measures the drift. Compare {@code storage=local} with runs that
+ * alternate: {@code -p storage=local -p hooks=none -f 1}, then {@code hooks=noop10}, several
+ * times.
  */
 @Warmup(iterations = 10, time = 1)
 @Measurement(iterations = 5, time = 1)
