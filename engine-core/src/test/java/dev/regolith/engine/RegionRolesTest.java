@@ -13,7 +13,9 @@ import dev.regolith.engine.api.WriteBatch;
 import dev.regolith.engine.api.exceptions.RegionReadOnlyException;
 import dev.regolith.engine.hook.RegionHooks;
 import dev.regolith.engine.testing.RecordingHook;
+import dev.regolith.hooks.spi.RegionOpenedEvent;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -53,6 +55,41 @@ class RegionRolesTest {
     }
 
     @Test
+    void followerPromotedToLeaderDeliversWhatTheOldLeadersHookMissed() {
+        // Cursors are written when asked, not on a timer, so the crash below loses exactly what it should.
+        EngineOptions options = EngineOptions.of(dir).with("compaction.auto", "false").with("index.auto", "false")
+                .with("delivery.cursor.interval.ms", "3600000");
+        RecordingHook oldHook = new RecordingHook("audit");
+        RegolithEngine leader = RegolithEngine.open(options.with("wal.dir", "wal"), RegionHooks.of(List.of(oldHook)));
+        leader.createRegion(metadata(REGION));
+        leader.write(REGION, row("a", 1));
+        leader.flush(REGION); // version 2
+        assertThat(leader.drainHooks(Duration.ofSeconds(30))).isTrue();
+        leader.hooks().persistCursors(); // the hook's cursor on the shared directory: 2
+
+        RecordingHook newHook = new RecordingHook("audit");
+        RegolithEngine follower = engine("wal-follower", newHook);
+        follower.openRegion(REGION, RegionRole.FOLLOWER);
+        leader.write(REGION, row("b", 2));
+        leader.flush(REGION); // version 3
+        leader.write(REGION, row("c", 3));
+        leader.flush(REGION); // version 4
+        leader.halt(); // the leader dies before its hook's cursor moves past 2
+
+        follower.setRole(REGION, RegionRole.LEADER);
+        assertThat(follower.drainHooks(Duration.ofSeconds(30))).isTrue();
+        assertThat(newHook.manifestUpdates()).extracting(event -> event.manifestVersion())
+                .as("the versions after the shared cursor, read back from the manifest, in order").containsExactly(3L, 4L);
+        assertThat(newHook.events()).last().as("then the open, with the state they lead to")
+                .isInstanceOf(RegionOpenedEvent.class);
+        follower.write(REGION, row("d", 4));
+        follower.flush(REGION);
+        assertThat(follower.drainHooks(Duration.ofSeconds(30))).isTrue();
+        assertThat(newHook.manifestUpdates()).extracting(event -> event.manifestVersion()).containsExactly(3L, 4L, 5L);
+        assertThat(hosts(follower)).containsExactly("a", "b", "c", "d");
+    }
+
+    @Test
     void followerRejectsWritesAndSeesTheLeadersNewFilesAfterSync() {
         RegolithEngine leader = engine("wal");
         leader.createRegion(metadata(REGION));
@@ -77,7 +114,7 @@ class RegionRolesTest {
         assertThatThrownBy(() -> follower.flush(REGION)).isInstanceOf(RegionReadOnlyException.class);
         assertThatThrownBy(() -> follower.compact(REGION)).isInstanceOf(RegionReadOnlyException.class);
         follower.closeRegion(REGION);
-        assertThat(follower.drainHooks(java.time.Duration.ofSeconds(30))).isTrue();
+        assertThat(follower.drainHooks(Duration.ofSeconds(30))).isTrue();
         assertThat(followerHook.events()).as("a follower authors nothing and notifies nobody").isEmpty();
         assertThat(hosts(leader)).containsExactly("a", "b", "unflushed");
     }
@@ -97,7 +134,7 @@ class RegionRolesTest {
                         + "over leadership");
         engine.flush(REGION);
         assertThat(engine.manifest(REGION).files()).hasSize(1);
-        assertThat(engine.drainHooks(java.time.Duration.ofSeconds(30))).isTrue();
+        assertThat(engine.drainHooks(Duration.ofSeconds(30))).isTrue();
         assertThat(hook.versions()).containsExactly(1L, 2L);
 
         engine.setRole(REGION, RegionRole.FOLLOWER);
