@@ -5,13 +5,16 @@ import static dev.regolith.engine.hook.DispatchRecordingHook.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.regolith.engine.api.HookMetrics;
+import dev.regolith.engine.api.ManifestAction;
 import dev.regolith.engine.api.RegionId;
+import dev.regolith.engine.api.RegionManifest;
 import dev.regolith.hooks.spi.ManifestUpdatedEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
@@ -26,7 +29,8 @@ import org.junit.jupiter.api.RepeatedTest;
 /**
  * Shuffled receipts for several regions, submitted by racing threads to a hook that fails at
  * random: every region must see every version exactly once, in order, with discarded versions
- * skipped.
+ * skipped. In half the runs the receipts come with a history and the queue holds only a few
+ * actions, so most pending events drop their actions and read them back when delivered.
  *
  * <p>Rerun a failure with {@code -Dregolith.test.seed=<seed printed in the output>} (the receipts
  * and failures are reproduced; the thread interleaving is not).
@@ -81,13 +85,29 @@ class HookDispatcherRandomizedTest {
                 throw new IllegalStateException("random failure of " + event.idempotencyKey() + ", attempt " + attempt);
             }
         });
+        boolean readBack = random.nextBoolean();
+        Map<RegionId, ManifestHistory> histories = new ConcurrentHashMap<>();
+        for (RegionId region : regions) {
+            histories.put(region, new ManifestHistory() {
+                @Override
+                public Optional<List<ManifestAction>> actionsOf(long first, long last) {
+                    return Optional.of(event(region, first, last).actions().actions());
+                }
+
+                @Override
+                public RegionManifest current() {
+                    throw new UnsupportedOperationException("every version can be read back here");
+                }
+            });
+        }
         HookDeliveryOptions options = HookDeliveryOptions.DEFAULT
+                .withQueueActions(readBack ? 1 + random.nextInt(8) : HookDeliveryOptions.DEFAULT.queueActions())
                 .withQueueSize(1 + random.nextInt(16))
                 .withThreads(1 + random.nextInt(4))
                 .withRetryLimit(2)
                 .withBackoff(Duration.ofNanos(100_000), Duration.ofMillis(1));
         System.out.println("HookDispatcherRandomizedTest regions=" + regionCount + " receipts=" + receipts.size() + " options="
-                + options + " failurePercent=" + failurePercent);
+                + options + " failurePercent=" + failurePercent + " readBack=" + readBack);
 
         try (HookDispatcher dispatcher = new HookDispatcher(hook, hook.name(), options)) {
             regions.forEach(region -> dispatcher.start(region, 1));
@@ -103,7 +123,8 @@ class HookDispatcherRandomizedTest {
                                 dispatcher.skip(receipt.region(), receipt.first(), receipt.last());
                             }
                             else {
-                                dispatcher.submit(event(receipt.region(), receipt.first(), receipt.last()));
+                                dispatcher.submit(event(receipt.region(), receipt.first(), receipt.last()),
+                                        readBack ? histories.get(receipt.region()) : null);
                             }
                         }
                     }
@@ -127,6 +148,8 @@ class HookDispatcherRandomizedTest {
             assertThat(metrics.failed()).isEqualTo(metrics.retried());
             assertThat(metrics.duplicates()).isZero();
             assertThat(metrics.queueDepth()).isZero();
+            assertThat(dispatcher.heldActions()).isZero();
+            System.out.println("HookDispatcherRandomizedTest spills=" + dispatcher.spills());
             for (RegionId region : regions) {
                 List<ManifestUpdatedEvent> delivered = hook.delivered(region);
                 assertActionsMatchVersions(delivered);
