@@ -126,6 +126,16 @@ public final class HookMBeans implements AutoCloseable {
         }
 
         @Override
+        public long getHeldActions() {
+            return dispatcher.heldActions();
+        }
+
+        @Override
+        public long getSpills() {
+            return dispatcher.spills();
+        }
+
+        @Override
         public long getLatencyCount() {
             return metrics().latency().count();
         }
