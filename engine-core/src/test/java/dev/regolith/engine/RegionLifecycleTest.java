@@ -15,6 +15,7 @@ import dev.regolith.engine.api.RegionId;
 import dev.regolith.engine.api.RegionMetadata;
 import dev.regolith.engine.api.RegionScanner;
 import dev.regolith.engine.api.ScanRequest;
+import dev.regolith.engine.api.TimeRange;
 import dev.regolith.engine.api.WriteBatch;
 import dev.regolith.engine.hook.RegionHooks;
 import dev.regolith.engine.io.LocalFileIO;
@@ -64,6 +65,14 @@ class RegionLifecycleTest {
     private List<List<Object>> scan() {
         List<List<Object>> rows = new ArrayList<>();
         try (RegionScanner scanner = engine.scan(REGION, ScanRequest.all())) {
+            scanner.forEachRemaining(rows::add);
+        }
+        return rows;
+    }
+
+    private List<List<Object>> scanRange(long start, long end) {
+        List<List<Object>> rows = new ArrayList<>();
+        try (RegionScanner scanner = engine.scan(REGION, ScanRequest.all().withTimeRange(new TimeRange(start, end)))) {
             scanner.forEachRemaining(rows::add);
         }
         return rows;
@@ -155,6 +164,29 @@ class RegionLifecycleTest {
         assertThat(scan()).extracting(row -> row.get(0)).containsExactly("new");
         assertThat(engine.manifest(REGION).files()).hasSize(1);
         assertThat(parquetFiles()).hasSize(1);
+    }
+
+    @Test
+    void rowsOlderThanTheTtlStayHiddenWhenTheFileWithTheirDeleteExpiresFirst() throws Exception {
+        open();
+        long now = System.currentTimeMillis();
+        long old = now - 8 * 86_400_000L;
+        // The old put shares its file with a recent row, so that file outlives the TTL...
+        engine.write(REGION, WriteBatch.builder("hostname", "usage_user", "ts").put("deleted", 1.0, old)
+                .put("recent", 2.0, now - 3_600_000L).build());
+        engine.flush(REGION);
+        // ...while the delete that hides it is alone in a file that expires.
+        engine.write(REGION, WriteBatch.builder("hostname", "usage_user", "ts").delete("deleted", 0.0, old).build());
+        engine.flush(REGION);
+        engine.alter(REGION, AlterRequest.setOption("ttl", "7d"));
+        assertThat(scan()).extracting(row -> row.get(0)).containsExactly("recent");
+
+        engine.compact(REGION);
+
+        assertThat(engine.manifest(REGION).files()).as("the delete's file expired, the put's did not").hasSize(1);
+        assertThat(scan()).extracting(row -> row.get(0)).as("the put is older than the TTL: it does not come back")
+                .containsExactly("recent");
+        assertThat(scanRange(old, old)).isEmpty();
     }
 
     @Test

@@ -66,7 +66,10 @@ public interface Engine extends AutoCloseable {
     /** Flushes the region's memtables to SST files and waits until that is committed. */
     void flush(RegionId regionId);
 
-    /** Reads the region as of now. Close the scanner. */
+    /**
+     * Reads the region as of now. Close the scanner. Rows older than the region's {@code ttl}
+     * option allows are never returned, even before {@link #compact} removes their files.
+     */
     RegionScanner scan(RegionId regionId, ScanRequest request);
 
     /**

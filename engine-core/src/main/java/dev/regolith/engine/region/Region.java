@@ -1370,7 +1370,11 @@ public final class Region {
         hooks.deliverFilesRemoved(new FilesRemovedEvent(id, List.of(fileId)));
     }
 
-    /** Reads the region as of now. */
+    /**
+     * Reads the region as of now. Rows older than the region's {@code ttl} option allows are not
+     * read, whether or not their file has expired yet: files expire whole, so without this a row
+     * could come back when the file holding its delete expired before the file holding it.
+     */
     public RegionScanner scan(ScanRequest request) {
         checkOpen();
         RegionVersion current = version;
@@ -1378,6 +1382,15 @@ public final class Region {
         RegionMetadata metadata = current.metadata();
         RegionScan.ScanFilter.of(metadata, request); // validates the request before anything is opened
         request.projection().forEach(metadata::column);
+        Optional<Duration> ttl = Ttl.of(metadata);
+        if (ttl.isPresent()) {
+            long cutoff = Ttl.cutoff(metadata, System.currentTimeMillis(), ttl.get());
+            TimeRange wanted = request.timeRange().orElse(new TimeRange(Long.MIN_VALUE, Long.MAX_VALUE));
+            if (wanted.end() < cutoff) {
+                return new RegionScan(metadata, request, List.of(), List.of()); // all of it is older than the TTL
+            }
+            request = request.withTimeRange(new TimeRange(Math.max(wanted.start(), cutoff), wanted.end()));
+        }
 
         List<Iterator<InternalRow>> sources = new ArrayList<>();
         List<AutoCloseable> resources = new ArrayList<>();
