@@ -299,9 +299,11 @@ public final class RegolithEngine implements Engine {
     public List<FileMeta> copyRegion(RegionId source, RegionId target) {
         Region into = region(target);
         Region from = regions.get(source);
-        RegionManifest manifest = from != null
-                ? from.manifest()
-                : ManifestCommitter.read(io, regionDirectory(source).resolve("manifest"), source);
+        if (from != null) {
+            // Held, so a compaction of the open source cannot delete a file the copy is reading.
+            return from.withLiveFiles(manifest -> into.copyFrom(manifest, regionDirectory(source)));
+        }
+        RegionManifest manifest = ManifestCommitter.read(io, regionDirectory(source).resolve("manifest"), source);
         return into.copyFrom(manifest, regionDirectory(source));
     }
 

@@ -10,6 +10,7 @@ import dev.regolith.engine.api.ColumnSchema;
 import dev.regolith.engine.api.DataType;
 import dev.regolith.engine.api.EngineOptions;
 import dev.regolith.engine.api.FileId;
+import dev.regolith.engine.api.FileMeta;
 import dev.regolith.engine.api.OpType;
 import dev.regolith.engine.api.RegionId;
 import dev.regolith.engine.api.RegionMetadata;
@@ -19,6 +20,7 @@ import dev.regolith.engine.api.TimeRange;
 import dev.regolith.engine.api.WriteBatch;
 import dev.regolith.engine.hook.RegionHooks;
 import dev.regolith.engine.io.LocalFileIO;
+import dev.regolith.engine.region.Region;
 import dev.regolith.engine.row.InternalRow;
 import dev.regolith.engine.sst.SstWriteOptions;
 import dev.regolith.engine.sst.SstWriter;
@@ -404,6 +406,39 @@ class RegionLifecycleTest {
         }
         assertThat(copied).containsExactly(List.of("a", 2.0, 1L));
         assertThat(engine.manifest(target).files()).hasSize(1);
+    }
+
+    @Test
+    void aCompactionOfTheSourceDeletesNoFileACopyIsReading() throws Exception {
+        open();
+        RegionId target = RegionId.of(1024, 2);
+        engine.createRegion(metadata(target));
+        for (int i = 0; i < 4; i++) {
+            engine.write(REGION, WriteBatch.builder("hostname", "usage_user", "ts").put("h" + i, 1.0, 1L).build());
+            engine.flush(REGION);
+        }
+
+        List<FileMeta> copied = engine.region(REGION).withLiveFiles(manifest -> {
+            engine.compact(REGION); // replaces the four files the copy is about to read
+            assertThat(engine.manifest(REGION).files().keySet()).doesNotContainAnyElementsOf(manifest.files().keySet());
+            assertThat(manifest.files().keySet()).as("replaced, but held").allSatisfy(
+                    fileId -> assertThat(Region.sstPath(dir, REGION, fileId)).exists());
+            return engine.region(target).copyFrom(manifest, Region.sstPath(dir, REGION, FileId.random()).getParent());
+        });
+
+        assertThat(copied).hasSize(1);
+        List<List<Object>> rows = new ArrayList<>();
+        try (RegionScanner scanner = engine.scan(target, ScanRequest.all())) {
+            scanner.forEachRemaining(rows::add);
+        }
+        assertThat(rows).extracting(row -> row.get(0)).containsExactly("h0", "h1", "h2", "h3");
+        assertThat(engine.manifest(REGION).files()).hasSize(1);
+        assertThat(engine.manifest(REGION).files().keySet()).allSatisfy(
+                fileId -> assertThat(Region.sstPath(dir, REGION, fileId)).exists());
+        try (Stream<Path> files = Files.list(Region.sstPath(dir, REGION, FileId.random()).getParent())) {
+            assertThat(files.filter(path -> path.toString().endsWith(".parquet")).count())
+                    .as("the replaced files are deleted once the copy let go of them").isEqualTo(1);
+        }
     }
 
     @Test

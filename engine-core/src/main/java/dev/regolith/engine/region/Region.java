@@ -957,6 +957,35 @@ public final class Region {
     }
 
     /**
+     * Calls {@code action} with the region's manifest while holding a reference on each live file
+     * it lists, so that no compaction, TTL expiry or truncate deletes one of them while the action
+     * reads it (they are deleted after, if they were replaced meanwhile). For a copy from this
+     * region into another.
+     */
+    public <T> T withLiveFiles(java.util.function.Function<RegionManifest, T> action) {
+        checkOpen();
+        RegionManifest manifest;
+        List<SstFile> held = new ArrayList<>();
+        // Under the manifest lock the committed manifest and the region's files are the same set.
+        try (ManifestLock.Held lock = committer.lock().acquire()) {
+            manifest = committer.current();
+            for (SstFile file : version.files()) {
+                if (!file.acquire()) {
+                    held.forEach(SstFile::release);
+                    throw new IllegalStateException("Live file " + file.path() + " of region " + id + " is already retired");
+                }
+                held.add(file);
+            }
+        }
+        try {
+            return action.apply(manifest);
+        }
+        finally {
+            held.forEach(SstFile::release);
+        }
+    }
+
+    /**
      * Copy region: copies the rows of another region's live SST files (read from its manifest in
      * {@code sourceDirectory}) into this region, newest version of each row, at one new sequence,
      * committed with one {@code Edit}. The source must have this region's schema.
