@@ -168,27 +168,18 @@ public final class RegionHooks implements AutoCloseable {
     }
 
     /**
-     * Hands {@code onManifestUpdated} to the hooks and returns: the event goes to the engine's
-     * hook outbox, from which one fan-out thread passes it on to every hook's dispatcher. No hook
-     * code runs here, nothing is thrown, and the cost does not grow with the number of hooks.
-     */
-    public void deliverManifestUpdated(ManifestUpdatedEvent event) {
-        if (!dispatchers.isEmpty()) {
-            post(new Update(event.regionId(), event.actions().actions(), event.firstVersion(), event.manifestVersion(), null));
-        }
-    }
-
-    /**
      * Hands {@code onManifestUpdated} for committed versions {@code first} to {@code last} of
-     * {@code region} to the hooks, like {@link #deliverManifestUpdated}; the event is built on the
-     * fan-out thread, not the caller's. {@code history} is where a hook that falls behind reads
-     * the versions back instead of keeping them in memory (see
-     * {@link HookDeliveryOptions#queueActions()}).
+     * {@code region} to the hooks and returns: the receipt goes to the engine's hook outbox, from
+     * which one fan-out thread builds the event and passes it on to every hook's dispatcher. No
+     * hook code runs here, nothing is thrown, and the cost does not grow with the number of hooks.
+     * {@code history} is where a hook that falls behind reads the versions back instead of keeping
+     * them in memory (see {@link HookDeliveryOptions#queueActions()}).
      */
     public void deliverCommitted(RegionId region, List<dev.regolith.engine.api.ManifestAction> actions, long first, long last,
             ManifestHistory history) {
         if (!dispatchers.isEmpty()) {
-            post(new Update(region, actions, first, last, history));
+            post(new Update(region, requireNonNull(actions, "actions is null"), first, last,
+                    requireNonNull(history, "history is null")));
         }
     }
 
@@ -691,7 +682,7 @@ public final class RegionHooks implements AutoCloseable {
         private final long first;
         private long last;
         private List<dev.regolith.engine.api.ManifestAction> actions;
-        /** Where the versions can be read back from; null if they cannot (kept in memory until delivered). */
+        /** Where the versions can be read back from: the region's manifest. */
         private ManifestHistory history;
         /** The actions of the updates merged into this one, once there are any. */
         private List<dev.regolith.engine.api.ManifestAction> merged;
@@ -717,7 +708,7 @@ public final class RegionHooks implements AutoCloseable {
             }
             merged.addAll(later.actions);
             last = later.last;
-            history = history == null || later.history == null ? null : later.history;
+            history = later.history; // the same region's manifest; the later one if it was reopened meanwhile
         }
 
         @Override
